@@ -1,0 +1,205 @@
+package native
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Conn is an established WebSocket connection, from [Dial] or [Accept].
+//
+// It is safe for one goroutine calling ReadMessage and any number of
+// goroutines writing and closing concurrently. Pings are answered
+// automatically while ReadMessage runs, and the closing handshake runs in both
+// directions: see [Conn.Close] and [Conn.ReadMessage].
+type Conn struct {
+	nc  net.Conn
+	br  *bufio.Reader
+	cfg connConfig
+
+	// Read state.
+	readMu  sync.Mutex // held by ReadMessage; TryLock tells Close whether a reader runs
+	readErr error      // sticky: the error that ended reading
+	utf8    utf8Validator
+	ctrl    [maxControlPayload]byte // control frame payloads never allocate
+
+	// Write state.
+	w writer
+
+	// Close handshake state.
+	closeMu   sync.Mutex    // guards peerClose and endErr
+	peerClose *CloseError   // the peer's Close frame, once received
+	endErr    error         // why the connection ended, set before done closes
+	done      chan struct{} // closed once the TCP connection is closed
+	doneOnce  sync.Once
+}
+
+// connConfig is what a handshake hands to newConn.
+type connConfig struct {
+	client      bool
+	subprotocol string
+	extensions  string
+	opts        ConnOptions
+}
+
+// newConn wraps a connection whose handshake has completed. br must be the
+// reader the handshake used: it may already hold the first frames.
+func newConn(nc net.Conn, br *bufio.Reader, cfg connConfig) *Conn {
+	if cfg.opts.MaxMessageSize == 0 {
+		cfg.opts.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if cfg.opts.CloseTimeout <= 0 {
+		cfg.opts.CloseTimeout = DefaultCloseTimeout
+	}
+	if br == nil {
+		br = bufio.NewReader(nc)
+	}
+	c := &Conn{nc: nc, br: br, cfg: cfg, done: make(chan struct{})}
+	c.w.init(nc, cfg.client, cfg.opts.OnWritten)
+	return c
+}
+
+// Subprotocol returns the subprotocol chosen in the handshake, or "".
+func (c *Conn) Subprotocol() string { return c.cfg.subprotocol }
+
+// Extensions returns the negotiated Sec-WebSocket-Extensions value, or "".
+func (c *Conn) Extensions() string { return c.cfg.extensions }
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// Done returns a channel that is closed once the TCP connection is closed,
+// whichever way the connection ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// WriteMessage sends p as one message and returns once it has been written to
+// the connection, which gives a fast sender back-pressure: memory stays
+// bounded by the messages in flight. p may be reused as soon as it returns.
+// It returns ErrClosed once a Close frame has been sent.
+func (c *Conn) WriteMessage(typ MessageType, p []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return errInvalidMessageType
+	}
+	return c.w.write(opcode(typ), p, true)
+}
+
+// WriteMessageAsync queues p as one message and returns at once; p is copied
+// and may be reused. Messages queued while a write is in flight go out
+// together in one syscall. Completion is reported to
+// ConnOptions.OnWritten. There is no bound on the queue: use WriteMessage
+// when back-pressure is wanted.
+func (c *Conn) WriteMessageAsync(typ MessageType, p []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return errInvalidMessageType
+	}
+	return c.w.write(opcode(typ), p, false)
+}
+
+// Ping queues a Ping frame with the given payload (at most 125 bytes). The
+// peer's Pong is consumed by ReadMessage.
+func (c *Conn) Ping(payload []byte) error {
+	if len(payload) > maxControlPayload {
+		return ErrControlPayload
+	}
+	return c.w.write(opPing, payload, false)
+}
+
+// Close starts the closing handshake (§7.1.2) with code and reason, waits for
+// the peer's Close reply and then for the TCP connection to end, and returns.
+// Code 0 sends a Close frame with no body (the peer reports 1005), or 1000 when
+// reason is not empty. Queued messages go out before the Close frame.
+//
+// If a goroutine is inside ReadMessage, that goroutine reads the reply (and
+// gets a *CloseError); otherwise Close reads, discarding data messages. When no
+// reply comes within CloseTimeout the connection is dropped and Close returns
+// ErrCloseTimeout. Calling Close again, or after the peer closed, only waits
+// for the connection to end.
+func (c *Conn) Close(code StatusCode, reason string) error {
+	if code != 0 && !validSendCode(code) {
+		return ErrInvalidCloseCode
+	}
+	if code == 0 && reason != "" {
+		code = StatusNormalClosure
+	}
+	if len(reason) > MaxCloseReason {
+		return ErrCloseReasonTooLong
+	}
+	if !utf8.ValidString(reason) {
+		return errInvalidCloseReason
+	}
+	var body [maxControlPayload]byte
+	timeout := c.cfg.opts.CloseTimeout
+	c.nc.SetWriteDeadline(time.Now().Add(timeout))
+	err := c.w.write(opClose, appendClosePayload(body[:0], code, reason), true)
+	if err != nil && !errors.Is(err, ErrClosed) {
+		c.teardown()
+		return err
+	}
+	deadline := time.Now().Add(timeout)
+	if c.readMu.TryLock() {
+		// No reader: read the reply ourselves, dropping data messages.
+		c.nc.SetReadDeadline(deadline)
+		var scratch []byte
+		for c.readErr == nil {
+			_, scratch, _ = c.readMessageLocked(scratch[:0])
+		}
+		c.readMu.Unlock()
+	} else {
+		c.nc.SetReadDeadline(deadline)
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		select {
+		case <-c.done:
+		case <-t.C:
+			c.finish(ErrCloseTimeout)
+		}
+	}
+	<-c.done
+	return c.closeResult()
+}
+
+// closeResult turns the way the connection ended into Close's result: nil
+// when the peer's Close arrived.
+func (c *Conn) closeResult() error {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	if c.peerClose != nil {
+		return nil
+	}
+	return c.endErr
+}
+
+// finish records why the connection ended and drops it.
+func (c *Conn) finish(err error) {
+	c.closeMu.Lock()
+	if c.endErr == nil {
+		c.endErr = err
+	}
+	c.closeMu.Unlock()
+	c.teardown()
+}
+
+// CloseNow drops the TCP connection without a closing handshake.
+func (c *Conn) CloseNow() error {
+	c.teardown()
+	return nil
+}
+
+// teardown closes the TCP connection once.
+func (c *Conn) teardown() {
+	c.doneOnce.Do(func() {
+		c.nc.Close()
+		close(c.done)
+	})
+}
+
+var (
+	errInvalidMessageType = errors.New("native: invalid message type")
+	errInvalidCloseReason = errors.New("native: close reason is not valid UTF-8")
+)

@@ -1,0 +1,100 @@
+package native
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Defaults applied when the matching option is zero.
+const (
+	// DefaultMaxMessageSize bounds a reassembled message (32 MiB). Browsers have
+	// no fixed limit; a server must have one so a peer cannot exhaust memory.
+	DefaultMaxMessageSize = 32 << 20
+	// DefaultHandshakeTimeout bounds the opening handshake of Dial, including
+	// the TCP connect, the proxy tunnel and TLS.
+	DefaultHandshakeTimeout = 30 * time.Second
+	// DefaultCloseTimeout bounds the wait for the peer's Close reply after we
+	// sent ours (Chrome waits 60 s; a Go program should not stall that long).
+	DefaultCloseTimeout = 5 * time.Second
+	// DefaultDropTimeout is how long a client waits, after the closing
+	// handshake, for the server to drop TCP before dropping it itself (§7.1.1;
+	// Chrome's kUnderlyingConnectionCloseTimeoutSeconds).
+	DefaultDropTimeout = 2 * time.Second
+)
+
+// ConnOptions are the settings of an established connection, shared by
+// [DialOptions] and [AcceptOptions].
+type ConnOptions struct {
+	// MaxMessageSize is the largest message, in bytes, that ReadMessage
+	// reassembles. A larger one fails the connection with Close 1009, and
+	// memory never grows past the limit while reading it. Zero means
+	// DefaultMaxMessageSize; a negative value means no limit.
+	MaxMessageSize int64
+	// CloseTimeout bounds the wait for the peer's Close reply once we have sent
+	// a Close frame. Zero means DefaultCloseTimeout.
+	CloseTimeout time.Duration
+	// OnPeerClose, if set, is called on the reading goroutine when the peer's
+	// Close frame arrives, before our reply is sent and before ReadMessage
+	// returns the *CloseError. It lets a caller observe the start of the
+	// closing handshake (the W3C CLOSING state). It must not block.
+	OnPeerClose func(code StatusCode, reason string)
+	// OnWritten, if set, is called on the flushing goroutine after each write
+	// to the connection with the payload bytes of the data messages it
+	// carried, and the write's error. It lets a caller account for queued
+	// bytes (the W3C bufferedAmount). It must not block.
+	OnWritten func(n int, err error)
+}
+
+// DialOptions configure [Dial]. The zero value is ready to use.
+type DialOptions struct {
+	ConnOptions
+
+	// Header holds extra handshake request headers: Origin, Cookie,
+	// Authorization, User-Agent... The WebSocket headers themselves
+	// (Upgrade, Connection, Sec-WebSocket-*) are set by Dial and may not be
+	// overridden here.
+	Header http.Header
+	// Subprotocols are offered in Sec-WebSocket-Protocol, in order. Each must
+	// be a valid token ([ValidSubprotocol]). If any is offered, the server
+	// must choose one of them, spelled exactly the same.
+	Subprotocols []string
+	// TLSConfig is used for wss URLs. Nil means the system roots and the URL's
+	// host as ServerName.
+	TLSConfig *tls.Config
+	// Proxy returns the HTTP proxy for a request, reached with an HTTP CONNECT
+	// tunnel (with basic auth from the proxy URL's user info). Nil means
+	// http.ProxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY); a nil URL
+	// means a direct connection.
+	Proxy func(*http.Request) (*url.URL, error)
+	// HandshakeTimeout bounds the whole opening handshake. Zero means
+	// DefaultHandshakeTimeout; a context deadline that comes sooner wins.
+	HandshakeTimeout time.Duration
+	// NetDial, if set, opens the TCP connection (to the proxy when one is
+	// used). Nil means a net.Dialer.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// AcceptOptions configure [Accept]. The zero value is ready to use.
+type AcceptOptions struct {
+	ConnOptions
+
+	// Subprotocols the server supports. The first protocol the client offered
+	// that is in this list is selected; with no match, none is selected.
+	Subprotocols []string
+	// OriginPatterns lists the hosts (path.Match patterns on the Origin's
+	// host[:port], e.g. "example.com", "*.example.com", "127.0.0.1:*") from
+	// which cross-origin requests are accepted. A request with no Origin, or
+	// whose Origin host equals the request's Host, is always accepted.
+	// Anything else gets 403 Forbidden: the safe default for browsers, which
+	// do not apply the same-origin policy to WebSockets.
+	OriginPatterns []string
+	// InsecureSkipOriginCheck accepts every Origin. Only for servers that
+	// authenticate each connection some other way.
+	InsecureSkipOriginCheck bool
+	// ResponseHeader holds extra headers for the 101 response (Set-Cookie...).
+	ResponseHeader http.Header
+}

@@ -1,0 +1,147 @@
+package native
+
+import (
+	"fmt"
+	"net"
+	"sync"
+)
+
+// maxRetainedWriteBuffer is the largest write buffer kept between flushes;
+// a bigger one (after a large message) is dropped so an idle connection does
+// not pin it.
+const maxRetainedWriteBuffer = 256 << 10
+
+// writer serialises frames onto the connection. Frames are encoded (and, on
+// the client, masked) into a pending buffer under mu; one goroutine at a time
+// flushes it. Frames queued while a flush is in flight go out together in the
+// next single Write, so concurrent or pipelined senders share syscalls.
+// A blocking writer that finds no flush in flight does the flush itself, so
+// the common case needs no goroutine hand-off; an async writer starts a
+// flushing goroutine that lives only while frames are queued.
+type writer struct {
+	nc        net.Conn
+	client    bool
+	onWritten func(n int, err error)
+
+	mu       sync.Mutex // guards everything below
+	flushed  sync.Cond  // broadcast after every flush
+	buf      []byte     // frames queued for the next flush
+	out      []byte     // the buffer of the flush in flight (kept for reuse)
+	bufData  int        // payload bytes of data frames in buf
+	seq      uint64     // frames queued so far
+	done     uint64     // frames whose flush has finished
+	flushing bool       // a goroutine is flushing
+	closed   bool       // a Close frame was queued: nothing may follow it
+	err      error      // sticky write error
+	keys     maskKeys
+}
+
+func (w *writer) init(nc net.Conn, client bool, onWritten func(int, error)) {
+	w.nc, w.client, w.onWritten = nc, client, onWritten
+	w.flushed.L = &w.mu
+	if client {
+		w.keys = newMaskKeys()
+	}
+}
+
+// appendFrameLocked encodes one final frame with payload p into w.buf.
+func (w *writer) appendFrameLocked(op opcode, p []byte) {
+	h := header{fin: true, op: op, masked: w.client, length: int64(len(p))}
+	if w.client {
+		h.key = w.keys.next()
+	}
+	w.buf = appendHeader(w.buf, h)
+	off := len(w.buf)
+	w.buf = append(w.buf, p...)
+	if w.client {
+		mask(w.buf[off:], h.key)
+	}
+	if !op.isControl() {
+		w.bufData += len(p)
+	}
+}
+
+// write queues one frame. With wait it returns once the frame has been
+// written (or the write failed); without, it returns at once and a flushing
+// goroutine writes it. A Close frame closes the writer to later frames.
+func (w *writer) write(op opcode, p []byte, wait bool) error {
+	w.mu.Lock()
+	if w.err != nil {
+		err := w.err
+		w.mu.Unlock()
+		return err
+	}
+	if w.closed {
+		w.mu.Unlock()
+		return ErrClosed
+	}
+	if op == opClose {
+		w.closed = true
+	}
+	w.appendFrameLocked(op, p)
+	w.seq++
+	mine := w.seq
+	if !w.flushing {
+		w.flushing = true
+		if !wait {
+			w.mu.Unlock()
+			go w.flush()
+			return nil
+		}
+		w.flushLocked()
+	}
+	if !wait {
+		w.mu.Unlock()
+		return nil
+	}
+	for w.done < mine {
+		w.flushed.Wait()
+	}
+	err := w.err
+	w.mu.Unlock()
+	return err
+}
+
+// flush runs flushLocked on its own goroutine.
+func (w *writer) flush() {
+	w.mu.Lock()
+	w.flushLocked()
+	w.mu.Unlock()
+}
+
+// flushLocked writes w.buf until nothing is queued. Called with mu held and
+// w.flushing set by the caller; it releases mu around each Write.
+func (w *writer) flushLocked() {
+	for len(w.buf) > 0 && w.err == nil {
+		w.out, w.buf = w.buf, w.out[:0]
+		n, upto := w.bufData, w.seq
+		w.bufData = 0
+		w.mu.Unlock()
+		_, err := w.nc.Write(w.out)
+		if w.onWritten != nil {
+			w.onWritten(n, err)
+		}
+		w.mu.Lock()
+		if err != nil {
+			w.err = fmt.Errorf("native: write: %w", err)
+			w.buf, w.bufData = w.buf[:0], 0
+			upto = w.seq
+		}
+		if cap(w.out) > maxRetainedWriteBuffer {
+			w.out = nil
+		}
+		w.done = upto
+		w.flushed.Broadcast()
+	}
+	if cap(w.buf) > maxRetainedWriteBuffer {
+		w.buf = nil
+	}
+	w.flushing = false
+}
+
+// isClosed reports whether a Close frame has been queued.
+func (w *writer) isClosed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closed
+}
