@@ -90,11 +90,15 @@ type AcceptOptions struct {
 	// which cross-origin requests are accepted. A request with no Origin, or
 	// whose Origin host equals the request's Host, is always accepted.
 	// Anything else gets 403 Forbidden: the safe default for browsers, which
-	// do not apply the same-origin policy to WebSockets.
+	// do not apply the same-origin policy to WebSockets. The Origin's scheme
+	// is not compared; a malformed pattern makes every cross-origin request
+	// fail with 500.
 	OriginPatterns []string
 	// InsecureSkipOriginCheck accepts every Origin. Only for servers that
 	// authenticate each connection some other way.
 	InsecureSkipOriginCheck bool
 	// ResponseHeader holds extra headers for the 101 response (Set-Cookie...).
+	// Headers that would override the handshake's own (Upgrade, Connection,
+	// Sec-WebSocket-*, framing headers) or invalid ones make Accept fail with 500.
 	ResponseHeader http.Header
 }
