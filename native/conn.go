@@ -121,22 +121,14 @@ func (c *Conn) Ping(payload []byte) error {
 // ErrCloseTimeout. Calling Close again, or after the peer closed, only waits
 // for the connection to end.
 func (c *Conn) Close(code StatusCode, reason string) error {
-	if code != 0 && !validSendCode(code) {
-		return ErrInvalidCloseCode
-	}
-	if code == 0 && reason != "" {
-		code = StatusNormalClosure
-	}
-	if len(reason) > MaxCloseReason {
-		return ErrCloseReasonTooLong
-	}
-	if !utf8.ValidString(reason) {
-		return errInvalidCloseReason
+	code, err := checkCloseArgs(code, reason)
+	if err != nil {
+		return err
 	}
 	var body [maxControlPayload]byte
 	timeout := c.cfg.opts.CloseTimeout
 	c.nc.SetWriteDeadline(time.Now().Add(timeout))
-	err := c.w.write(opClose, appendClosePayload(body[:0], code, reason), true)
+	err = c.w.write(opClose, appendClosePayload(body[:0], code, reason), true)
 	if err != nil && !errors.Is(err, ErrClosed) {
 		c.teardown()
 		return err
@@ -162,6 +154,42 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	}
 	<-c.done
 	return c.closeResult()
+}
+
+// StartClose queues a Close frame with code and reason after the messages
+// already queued, and returns at once. It is for callers that run a
+// ReadMessage loop: that loop receives the reply (a *CloseError), or
+// ErrCloseTimeout when none comes within CloseTimeout. Codes and reasons are
+// checked as by Close.
+func (c *Conn) StartClose(code StatusCode, reason string) error {
+	code, err := checkCloseArgs(code, reason)
+	if err != nil {
+		return err
+	}
+	var body [maxControlPayload]byte
+	if err := c.w.write(opClose, appendClosePayload(body[:0], code, reason), false); err != nil {
+		return err
+	}
+	c.nc.SetReadDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
+	return nil
+}
+
+// checkCloseArgs validates the arguments of Close and StartClose and
+// returns the code to send (1000 for a reason without a code).
+func checkCloseArgs(code StatusCode, reason string) (StatusCode, error) {
+	if code != 0 && !validSendCode(code) {
+		return 0, ErrInvalidCloseCode
+	}
+	if len(reason) > MaxCloseReason {
+		return 0, ErrCloseReasonTooLong
+	}
+	if !utf8.ValidString(reason) {
+		return 0, errInvalidCloseReason
+	}
+	if code == 0 && reason != "" {
+		code = StatusNormalClosure
+	}
+	return code, nil
 }
 
 // closeResult turns the way the connection ended into Close's result: nil

@@ -1,0 +1,600 @@
+package native
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dial errors. Those found before any network I/O wrap ErrInvalidURL,
+// ErrInvalidSubprotocol or ErrInvalidHeader; a response that does not
+// complete the handshake is a *HandshakeError, which matches ErrBadHandshake.
+var (
+	// ErrBadHandshake is matched (errors.Is) by every *HandshakeError: the
+	// server answered, but not with a valid upgrade for our request.
+	ErrBadHandshake = errors.New("native: bad handshake")
+	// ErrInvalidURL is wrapped by Dial for a URL it cannot connect to: a
+	// scheme other than ws, wss, http or https, a fragment (even an empty
+	// "#"), no host, or a bad port. Browsers throw SyntaxError for these.
+	ErrInvalidURL = errors.New("native: invalid WebSocket URL")
+	// ErrInvalidSubprotocol is wrapped by Dial when a subprotocol is not a
+	// token ([ValidSubprotocol]) or is offered twice (compared
+	// case-sensitively, as browsers do). Browsers throw SyntaxError for these.
+	ErrInvalidSubprotocol = errors.New("native: invalid subprotocol")
+	// ErrInvalidHeader is wrapped by Dial when DialOptions.Header has a
+	// malformed name or value (a CR or LF would split the request), or sets a
+	// header Dial owns: Host, Upgrade, Connection, Content-Length,
+	// Transfer-Encoding and every Sec-WebSocket-* header. They are refused
+	// rather than ignored, so a mistake shows at once.
+	ErrInvalidHeader = errors.New("native: invalid handshake header")
+)
+
+// HandshakeError reports a server response that does not complete the
+// opening handshake (RFC 6455 §4.1 and the WHATWG additions): a status other
+// than 101 (redirects are not followed, as browsers do not follow them for
+// WebSockets), a wrong Upgrade, Connection or Sec-WebSocket-Accept header, a
+// subprotocol we did not offer, none when we offered some, or an extension.
+// It matches ErrBadHandshake.
+type HandshakeError struct {
+	// StatusCode is the response status, or 0 when the response could not
+	// be parsed as HTTP.
+	StatusCode int
+	// Reason says what was wrong with the response.
+	Reason string
+}
+
+// Error returns the reason, prefixed with "native: bad handshake: ".
+func (e *HandshakeError) Error() string { return "native: bad handshake: " + e.Reason }
+
+// Unwrap returns ErrBadHandshake, so that errors.Is matches every failure class.
+func (e *HandshakeError) Unwrap() error { return ErrBadHandshake }
+
+const (
+	// handshakeBufferSize is the size of the reader the handshake reads the
+	// response with. It is handed to the connection, which reads frames
+	// through it.
+	handshakeBufferSize = 4096
+	// maxHandshakeResponseSize bounds the status line and headers of a
+	// handshake or CONNECT response, as Chrome bounds them (256 KiB), so a
+	// server cannot grow our memory until the timeout.
+	maxHandshakeResponseSize = 256 << 10
+	// maxErrorBodySize bounds the body of a rejected response kept for the
+	// caller.
+	maxErrorBodySize = 1 << 10
+	// errorBodyTimeout bounds the wait for that body.
+	errorBodyTimeout = time.Second
+)
+
+// dialAbortDeadline is a deadline in the past: setting it makes every
+// pending read and write on a conn return at once.
+var dialAbortDeadline = time.Unix(1, 0)
+
+// errResponseTooLarge is what the reader under a handshake returns once the
+// response headers went over maxHandshakeResponseSize; it is always wrapped.
+var errResponseTooLarge = fmt.Errorf("response header over %d KiB", maxHandshakeResponseSize>>10)
+
+// Dial opens a WebSocket connection to a ws:// or wss:// URL (RFC 6455 §4.1).
+// http:// and https:// URLs are taken as ws:// and wss://, as browsers take
+// them. opts may be nil; Dial does not modify it.
+//
+// Dial connects (through an HTTP CONNECT proxy when opts.Proxy names one),
+// runs TLS for wss, sends the upgrade request and checks the response as a
+// browser does. ctx and opts.HandshakeTimeout bound all of it; neither
+// governs the returned Conn, which lives until closed.
+//
+// The response is returned whenever the server sent one, also beside a
+// *HandshakeError: its Body then holds at most 1 KiB of what the server sent
+// (a 401's explanation, say), and the connection is already closed. Errors
+// found before any network I/O wrap ErrInvalidURL, ErrInvalidSubprotocol or
+// ErrInvalidHeader; a timeout or cancellation wraps the context's error.
+func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.Response, error) {
+	o := dialOptionsWithDefaults(opts)
+	t, err := parseDialURL(rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := newClientHandshake(t, &o)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.HandshakeTimeout)
+	defer cancel()
+	return dial(ctx, hs, &o)
+}
+
+// dialOptionsWithDefaults copies opts and fills in the defaults, leaving the
+// caller's struct alone.
+func dialOptionsWithDefaults(opts *DialOptions) DialOptions {
+	var o DialOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.Proxy == nil {
+		o.Proxy = http.ProxyFromEnvironment
+	}
+	if o.NetDial == nil {
+		var d net.Dialer
+		o.NetDial = d.DialContext
+	}
+	return o
+}
+
+// dial runs the handshake hs on a new connection. While it runs, ctx ending
+// sets a deadline in the past on the TCP connection, which aborts any read
+// or write at once; the connection is closed on every failure.
+func dial(ctx context.Context, hs *clientHandshake, o *DialOptions) (_ *Conn, resp *http.Response, err error) {
+	proxyURL, err := o.Proxy(hs.req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("native: choosing a proxy: %w", err)
+	}
+	addr := hs.addr
+	if proxyURL != nil {
+		if addr, err = proxyAddr(proxyURL); err != nil {
+			return nil, nil, err
+		}
+	}
+	raw, err := o.NetDial(ctx, "tcp", addr)
+	if err != nil {
+		if proxyURL != nil {
+			err = fmt.Errorf("native: connecting to proxy %s: %w", proxyURL.Redacted(), err)
+		} else {
+			err = fmt.Errorf("native: %w", err)
+		}
+		return nil, nil, dialCtxErr(ctx, err)
+	}
+	if raw == nil {
+		return nil, nil, errors.New("native: NetDial returned neither a connection nor an error")
+	}
+	defer func() {
+		if err != nil {
+			raw.Close()
+		}
+	}()
+
+	if dl, ok := ctx.Deadline(); ok {
+		raw.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(dialAbortDeadline) })
+	nc, br, resp, subprotocol, err := runHandshake(ctx, raw, proxyURL, hs)
+	if !stop() && err == nil {
+		// ctx ended just as the handshake finished: the abort deadline may
+		// be set at any moment, so the connection cannot be used.
+		err = fmt.Errorf("native: opening handshake: %w", ctx.Err())
+	}
+	if err == nil {
+		if err = raw.SetDeadline(time.Time{}); err != nil {
+			err = fmt.Errorf("native: clearing the handshake deadline: %w", err)
+		}
+	}
+	if err != nil {
+		return nil, resp, err
+	}
+	return newConn(nc, br, connConfig{
+		client:      true,
+		subprotocol: subprotocol,
+		opts:        o.ConnOptions,
+	}), resp, nil
+}
+
+// runHandshake opens the proxy tunnel if any, runs TLS for wss, then sends
+// the upgrade request and reads the response. It returns the connection to use
+// (the TLS one for wss) and the reader that already holds whatever the
+// server sent after its 101.
+func runHandshake(ctx context.Context, raw net.Conn, proxyURL *url.URL, hs *clientHandshake) (net.Conn, *bufio.Reader, *http.Response, string, error) {
+	nc := raw
+	if proxyURL != nil {
+		if err := connectTunnel(raw, proxyURL, hs.addr); err != nil {
+			return nil, nil, nil, "", dialCtxErr(ctx, err)
+		}
+	}
+	if hs.secure {
+		tc := tls.Client(raw, hs.tlsConfig)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, nil, nil, "", dialCtxErr(ctx, fmt.Errorf("native: TLS handshake: %w", err))
+		}
+		nc = tc
+	}
+	if _, err := nc.Write(hs.raw); err != nil {
+		return nil, nil, nil, "", dialCtxErr(ctx, fmt.Errorf("native: writing the handshake request: %w", err))
+	}
+	lr := &handshakeLimitReader{r: nc, n: maxHandshakeResponseSize}
+	br := bufio.NewReaderSize(lr, handshakeBufferSize)
+	resp, subprotocol, _, err := readHandshakeResponse(br, hs.req, hs.key, hs.protocols)
+	if err != nil {
+		if resp != nil {
+			keepErrorBody(ctx, raw, resp)
+		}
+		var he *HandshakeError
+		if !errors.As(err, &he) {
+			err = dialCtxErr(ctx, err)
+		}
+		return nil, nil, resp, "", err
+	}
+	lr.n = -1 // from here on, frames: no limit
+	return nc, br, resp, subprotocol, nil
+}
+
+// dialCtxErr returns err, or the context's error when the context ending is
+// what made the I/O fail. The conn deadline is the context's, and may fire
+// a moment before the context's own timer: that counts as the context's.
+func dialCtxErr(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded
+		}
+	}
+	if cerr == nil {
+		return err
+	}
+	return fmt.Errorf("native: opening handshake: %w", cerr)
+}
+
+// readHandshakeResponse reads the server's answer to the upgrade request req
+// from br and checks it with [checkHandshakeResponse]. br must be the reader
+// the connection keeps: frames the server sent right after its 101 stay
+// buffered in it. The response is returned whenever one was parsed, also
+// beside an error. A response that is not HTTP gives a *HandshakeError; a
+// failed read gives the read error.
+func readHandshakeResponse(br *bufio.Reader, req *http.Request, key string, protocols []string) (resp *http.Response, subprotocol, extensions string, err error) {
+	resp, err = http.ReadResponse(br, req)
+	if err != nil {
+		switch {
+		case errors.Is(err, errResponseTooLarge):
+			return nil, "", "", &HandshakeError{Reason: err.Error()}
+		case isReadError(err):
+			return nil, "", "", fmt.Errorf("native: reading the handshake response: %w", err)
+		}
+		return nil, "", "", &HandshakeError{Reason: "malformed HTTP response: " + err.Error()}
+	}
+	subprotocol, extensions, err = checkHandshakeResponse(resp, key, protocols)
+	return resp, subprotocol, extensions, err
+}
+
+// isReadError reports whether err, from http.ReadResponse, comes from the
+// connection rather than from what was read.
+func isReadError(err error) bool {
+	var ne net.Error
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+}
+
+// checkHandshakeResponse checks the response to an upgrade request sent
+// with Sec-WebSocket-Key key, offering protocols (RFC 6455 §4.1, steps 1-6
+// of the client's checks, and the WHATWG rule that a client which offered
+// protocols must get one back). It returns the chosen subprotocol and the
+// accepted extensions ("": none is ever offered yet), or a *HandshakeError.
+// Header names are case-insensitive; the Upgrade value and the Connection
+// token are too; the subprotocol is compared exactly, as browsers do.
+func checkHandshakeResponse(resp *http.Response, key string, protocols []string) (subprotocol, extensions string, err error) {
+	fail := func(format string, args ...any) (string, string, error) {
+		return "", "", &HandshakeError{StatusCode: resp.StatusCode, Reason: fmt.Sprintf(format, args...)}
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
+			return fail("unexpected response status %s (redirect to %q not followed)", resp.Status, loc)
+		}
+		return fail("unexpected response status %s", resp.Status)
+	}
+	if !resp.ProtoAtLeast(1, 1) {
+		return fail("101 response in %s", resp.Proto)
+	}
+
+	switch v := resp.Header.Values("Upgrade"); {
+	case len(v) == 0:
+		return fail("no Upgrade header")
+	case len(v) > 1:
+		return fail("%d Upgrade headers", len(v))
+	case !strings.EqualFold(v[0], "websocket"):
+		return fail("Upgrade header is %q, not websocket", v[0])
+	}
+	if !headerContainsToken(resp.Header, "Connection", "Upgrade") {
+		return fail("Connection header %q lacks the Upgrade token", resp.Header.Values("Connection"))
+	}
+	switch v := resp.Header.Values("Sec-WebSocket-Accept"); {
+	case len(v) == 0:
+		return fail("no Sec-WebSocket-Accept header")
+	case len(v) > 1:
+		return fail("%d Sec-WebSocket-Accept headers", len(v))
+	case v[0] != acceptKey(key):
+		return fail("Sec-WebSocket-Accept is %q, want %q", v[0], acceptKey(key))
+	}
+
+	switch v := resp.Header.Values("Sec-WebSocket-Protocol"); {
+	case len(v) == 0:
+		if len(protocols) > 0 {
+			return fail("no Sec-WebSocket-Protocol header, but %q were offered", protocols)
+		}
+	case len(v) > 1:
+		return fail("%d Sec-WebSocket-Protocol headers", len(v))
+	case len(protocols) == 0:
+		// Chrome refuses the header whenever none was offered, even empty.
+		return fail("Sec-WebSocket-Protocol %q, but none was offered", v[0])
+	case v[0] == "":
+		return fail("empty Sec-WebSocket-Protocol, but %q were offered", protocols)
+	default:
+		for _, p := range protocols {
+			if v[0] == p {
+				subprotocol = p
+				break
+			}
+		}
+		if subprotocol == "" {
+			return fail("server chose subprotocol %q, which was not offered (offered: %q)", v[0], protocols)
+		}
+	}
+
+	if ext := headerTokens(resp.Header, "Sec-WebSocket-Extensions"); len(ext) > 0 {
+		return fail("server accepted extensions %q, but none was offered", ext)
+	}
+	return subprotocol, "", nil
+}
+
+// keepErrorBody replaces the body of a rejected response with at most
+// maxErrorBodySize bytes of it, read within errorBodyTimeout, so that the
+// caller can read it after the connection is closed.
+func keepErrorBody(ctx context.Context, raw net.Conn, resp *http.Response) {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		resp.Body = http.NoBody
+		return
+	}
+	var b []byte
+	if ctx.Err() == nil {
+		dl := time.Now().Add(errorBodyTimeout)
+		if cdl, ok := ctx.Deadline(); ok && cdl.Before(dl) {
+			dl = cdl
+		}
+		raw.SetReadDeadline(dl)
+		b, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+}
+
+// handshakeLimitReader is the reader under the bufio.Reader of a handshake.
+// It fails with errResponseTooLarge once n bytes were read; a negative n
+// lifts the limit, as Dial does once the handshake is done, since the same
+// reader then carries the frames.
+type handshakeLimitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *handshakeLimitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return l.r.Read(p)
+	}
+	if l.n == 0 {
+		return 0, errResponseTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// dialTarget is what Dial derives from the URL.
+type dialTarget struct {
+	secure     bool   // wss
+	addr       string // host:port to connect to, or to tunnel to through a proxy
+	hostname   string // lower-case host without port or brackets: the TLS ServerName
+	host       string // the Host header: host, and the port unless it is the default
+	requestURI string // path (or "/") and query
+	user       *url.Userinfo
+}
+
+// parseDialURL checks a ws, wss, http or https URL and derives the address
+// and request line from it. It does no I/O.
+func parseDialURL(rawURL string) (dialTarget, error) {
+	var t dialTarget
+	if strings.IndexByte(rawURL, '#') >= 0 {
+		return t, fmt.Errorf("%w: %q has a fragment", ErrInvalidURL, rawURL)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return t, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	}
+	port := "80"
+	switch u.Scheme {
+	case "ws", "http":
+	case "wss", "https":
+		t.secure, port = true, "443"
+	default:
+		return t, fmt.Errorf("%w: scheme %q is not ws, wss, http or https", ErrInvalidURL, u.Scheme)
+	}
+	if u.Opaque != "" || u.Hostname() == "" {
+		return t, fmt.Errorf("%w: %q has no host", ErrInvalidURL, u.Redacted())
+	}
+	t.hostname = strings.ToLower(u.Hostname())
+	for i := 0; i < len(t.hostname); i++ {
+		if c := t.hostname[i]; c <= ' ' || c >= 0x7f || c == '/' || c == '\\' {
+			return t, fmt.Errorf("%w: host %q is not an ASCII host name (use punycode)", ErrInvalidURL, t.hostname)
+		}
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return t, fmt.Errorf("%w: invalid port %q", ErrInvalidURL, p)
+		}
+		if s := strconv.Itoa(n); s != port {
+			port = s
+			t.host = ":" + s
+		}
+	}
+	if strings.IndexByte(t.hostname, ':') >= 0 { // IPv6 literal
+		t.host = "[" + t.hostname + "]" + t.host
+	} else {
+		t.host = t.hostname + t.host
+	}
+	t.addr = net.JoinHostPort(t.hostname, port)
+
+	t.requestURI = u.EscapedPath()
+	if t.requestURI == "" {
+		t.requestURI = "/"
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		t.requestURI += "?" + escapeQuery(u.RawQuery)
+	}
+	t.user = u.User
+	return t, nil
+}
+
+// escapeQuery percent-encodes the bytes of a raw query that may not appear
+// in a request line, as browsers do for ws and wss URLs (the URL standard's
+// special-query percent-encode set).
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(q)+8), q[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&0xf])
+	}
+	if b == nil {
+		return q
+	}
+	return string(b)
+}
+
+// clientHandshake is an opening handshake ready to send.
+type clientHandshake struct {
+	dialTarget
+	key       string
+	protocols []string
+	tlsConfig *tls.Config   // for wss: the caller's, cloned, with ServerName and ALPN set
+	req       *http.Request // what is sent, for Proxy and as resp.Request
+	raw       []byte        // the request bytes, written in one Write
+}
+
+// newClientHandshake checks the subprotocols and extra headers of o and
+// builds the upgrade request for t with a fresh key (§4.1). It does no
+// network I/O.
+func newClientHandshake(t dialTarget, o *DialOptions) (*clientHandshake, error) {
+	for i, p := range o.Subprotocols {
+		if !ValidSubprotocol(p) {
+			return nil, fmt.Errorf("%w: %q is not a token", ErrInvalidSubprotocol, p)
+		}
+		if slices.Contains(o.Subprotocols[:i], p) {
+			return nil, fmt.Errorf("%w: %q is offered twice", ErrInvalidSubprotocol, p)
+		}
+	}
+	hasAuth := false
+	for k, vs := range o.Header {
+		// A header name is a token, as a subprotocol is.
+		if !ValidSubprotocol(k) {
+			return nil, fmt.Errorf("%w: name %q", ErrInvalidHeader, k)
+		}
+		switch ck := http.CanonicalHeaderKey(k); {
+		case ck == "Host" || ck == "Upgrade" || ck == "Connection" || ck == "Content-Length" ||
+			ck == "Transfer-Encoding" || strings.HasPrefix(ck, "Sec-Websocket-"):
+			return nil, fmt.Errorf("%w: %s is set by Dial", ErrInvalidHeader, k)
+		case ck == "Authorization":
+			hasAuth = true
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return nil, fmt.Errorf("%w: value of %s has a control character", ErrInvalidHeader, k)
+			}
+		}
+	}
+	key, err := newKey()
+	if err != nil {
+		return nil, fmt.Errorf("native: generating Sec-WebSocket-Key: %w", err)
+	}
+	hs := &clientHandshake{dialTarget: t, key: key, protocols: o.Subprotocols}
+
+	// The fixed headers first, in the order browsers send them; then the
+	// caller's, sorted, so that the request is reproducible.
+	h := make(http.Header, len(o.Header)+6)
+	b := make([]byte, 0, 256)
+	b = append(b, "GET "...)
+	b = append(b, t.requestURI...)
+	b = append(b, " HTTP/1.1\r\n"...)
+	b = appendField(b, "Host", t.host)
+	add := func(k, v string) {
+		h.Add(k, v)
+		b = appendField(b, k, v)
+	}
+	add("Upgrade", "websocket")
+	add("Connection", "Upgrade")
+	add("Sec-WebSocket-Key", key)
+	add("Sec-WebSocket-Version", "13")
+	if len(o.Subprotocols) > 0 {
+		add("Sec-WebSocket-Protocol", strings.Join(o.Subprotocols, ", "))
+	}
+	if t.user != nil && !hasAuth {
+		// Credentials in the URL become Basic auth, as browsers send them.
+		pass, _ := t.user.Password()
+		add("Authorization", basicAuthorization(t.user.Username(), pass))
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.Header)) {
+		for _, v := range o.Header[k] {
+			add(k, v)
+		}
+	}
+	b = append(b, "\r\n"...)
+	hs.raw = b
+
+	scheme := "http"
+	if t.secure {
+		scheme = "https"
+		hs.tlsConfig = o.TLSConfig.Clone()
+		if hs.tlsConfig == nil {
+			hs.tlsConfig = &tls.Config{}
+		}
+		if hs.tlsConfig.ServerName == "" {
+			hs.tlsConfig.ServerName = t.hostname
+		}
+		// HTTP/1.1 only: a WebSocket over h2 needs RFC 8441, not supported.
+		hs.tlsConfig.NextProtos = []string{"http/1.1"}
+	}
+	// The request carries the http(s) URL: that is what Proxy functions
+	// expect (ProxyFromEnvironment picks HTTP_PROXY or HTTPS_PROXY by it).
+	u, err := url.Parse(scheme + "://" + t.host + t.requestURI)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	}
+	hs.req = &http.Request{
+		Method:     http.MethodGet,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     h,
+		Host:       t.host,
+	}
+	return hs, nil
+}
+
+// appendField appends the header line "k: v\r\n" to b.
+func appendField(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, ": "...)
+	b = append(b, v...)
+	return append(b, "\r\n"...)
+}

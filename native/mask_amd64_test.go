@@ -1,0 +1,5 @@
+package native
+
+// maskAsmFn is the assembly routine for the tests and benchmarks, nil on
+// architectures without one.
+var maskAsmFn func([]byte, uint32) = maskAsm

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package native
+
+// maskAsmFn is the assembly routine for the tests and benchmarks, nil on
+// architectures without one.
+var maskAsmFn func([]byte, uint32)

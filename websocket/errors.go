@@ -1,0 +1,38 @@
+package websocket
+
+// DOMException is the error the browser's WebSocket throws: a Name such as
+// "SyntaxError" and a human-readable Message. Both builds return it for the
+// same invalid calls, so code can handle errors once. errors.Is matches two
+// DOMExceptions by Name, so errors.Is(err, ErrSyntax) holds for every
+// SyntaxError whatever its message.
+type DOMException struct {
+	Name    string
+	Message string
+}
+
+func (e *DOMException) Error() string {
+	if e.Message == "" {
+		return "websocket: " + e.Name
+	}
+	return "websocket: " + e.Name + ": " + e.Message
+}
+
+// Is reports whether target is a *DOMException with the same Name.
+func (e *DOMException) Is(target error) bool {
+	t, ok := target.(*DOMException)
+	return ok && t.Name == e.Name
+}
+
+// The exceptions of the WebSocket interface, for use with errors.Is.
+var (
+	// ErrSyntax: a bad URL, scheme, fragment or subprotocol in the
+	// constructor, or a close reason over 123 UTF-8 bytes.
+	ErrSyntax error = &DOMException{Name: "SyntaxError"}
+	// ErrInvalidState: Send while CONNECTING.
+	ErrInvalidState error = &DOMException{Name: "InvalidStateError"}
+	// ErrInvalidAccess: a close code other than 1000 or 3000-4999.
+	ErrInvalidAccess error = &DOMException{Name: "InvalidAccessError"}
+)
+
+// syntaxError returns a SyntaxError with the given message.
+func syntaxError(msg string) error { return &DOMException{Name: "SyntaxError", Message: msg} }

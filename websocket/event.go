@@ -1,0 +1,62 @@
+package websocket
+
+// Event is what every handler receives: the "open", "message", "error" and
+// "close" events all implement it. Type-switch to *MessageEvent,
+// *CloseEvent or *ErrorEvent for their fields.
+type Event interface {
+	// Type is "open", "message", "error" or "close".
+	Type() string
+	// Target is the socket that fired the event.
+	Target() *WebSocket
+}
+
+// baseEvent carries the fields every event has.
+type baseEvent struct {
+	typ    string
+	target *WebSocket
+}
+
+func (e *baseEvent) Type() string       { return e.typ }
+func (e *baseEvent) Target() *WebSocket { return e.target }
+
+// MessageEvent is the "message" event: one complete message.
+type MessageEvent struct {
+	baseEvent
+	// Data is a string for a text message; for a binary message an
+	// ArrayBuffer or a *Blob, chosen by BinaryType when the event is
+	// dispatched.
+	Data any
+	// Origin is the serialized origin of the socket's URL (ws://host:port),
+	// as browsers set it.
+	Origin string
+	// LastEventID is always "" for WebSocket messages.
+	LastEventID string
+}
+
+// CloseEvent is the "close" event, the last event a socket fires.
+type CloseEvent struct {
+	baseEvent
+	// Code is the code of the first Close frame received, 1005 if it had no
+	// body, 1006 if none was received.
+	Code int
+	// Reason is the reason of that Close frame, or "".
+	Reason string
+	// WasClean reports whether the closing handshake completed.
+	WasClean bool
+}
+
+// ErrorEvent is the "error" event. In the browser it carries no detail, by
+// design of the standard; natively Err holds the Go error that failed the
+// connection (a handshake failure, a protocol violation by the peer...).
+type ErrorEvent struct {
+	baseEvent
+	Err error
+}
+
+// Event type names, as AddEventListener takes them.
+const (
+	typeOpen    = "open"
+	typeMessage = "message"
+	typeError   = "error"
+	typeClose   = "close"
+)

@@ -1,0 +1,176 @@
+//go:build !js
+
+package websocket
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/w3ws/w3ws/native"
+)
+
+// handOverSize is the message size from which the read buffer itself is
+// handed to the message event instead of a copy of it.
+const handOverSize = 64 << 10
+
+// transport is the native build's link to the engine.
+type transport struct {
+	conn     atomic.Pointer[native.Conn]
+	cancel   context.CancelFunc // aborts the opening handshake
+	openedOK bool               // taskOpen moved the socket to OPEN (dispatcher only)
+}
+
+// connect starts the opening handshake on the goroutine that will read the
+// connection and dispatch its events. It never fails synchronously.
+func (ws *WebSocket) connect() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	ws.t.cancel = cancel
+	opts := &native.DialOptions{
+		ConnOptions:      ws.connOptions(),
+		Header:           ws.opts.Header,
+		Subprotocols:     ws.opts.Protocols,
+		TLSConfig:        ws.opts.TLSConfig,
+		Proxy:            ws.opts.Proxy,
+		HandshakeTimeout: ws.opts.HandshakeTimeout,
+	}
+	go func() {
+		defer cancel()
+		c, _, err := native.Dial(ctx, ws.urlStr, opts)
+		if err != nil {
+			ws.d.dispatch(task{kind: taskClose, code: 1006, err: err})
+			return
+		}
+		ws.t.conn.Store(c)
+		ws.d.dispatch(task{kind: taskOpen, protocol: c.Subprotocol(), ext: c.Extensions()})
+		if !ws.t.openedOK {
+			// Close was called while CONNECTING and the handshake won the
+			// race: leave as Chrome does, with 1001, and fail.
+			c.Close(native.StatusGoingAway, "")
+			ws.d.dispatch(task{kind: taskClose, code: 1006, err: errClosedWhileConnecting})
+			return
+		}
+		ws.readLoop(c)
+	}()
+	return nil
+}
+
+var errClosedWhileConnecting = errors.New("websocket: closed before the connection was established")
+
+// connOptions returns the engine settings and hooks of this socket.
+func (ws *WebSocket) connOptions() native.ConnOptions {
+	return native.ConnOptions{
+		MaxMessageSize: ws.opts.MaxMessageSize,
+		OnPeerClose: func(native.StatusCode, string) {
+			ws.d.dispatch(task{kind: taskClosing})
+		},
+		OnWritten: func(n int, _ error) { ws.wrote(n) },
+	}
+}
+
+// readLoop reads messages and dispatches them on this goroutine until the
+// connection ends, then dispatches the close.
+func (ws *WebSocket) readLoop(c *native.Conn) {
+	var buf []byte
+	for {
+		typ, msg, err := c.ReadMessage(buf[:0])
+		if err != nil {
+			ws.d.dispatch(closeTask(err))
+			return
+		}
+		t := task{kind: taskMessage}
+		switch {
+		case typ == native.MessageText:
+			t.isText, t.text = true, string(msg)
+			buf = msg
+		case len(msg) >= handOverSize:
+			t.data, buf = msg, nil
+		default:
+			t.data = append(make([]byte, 0, len(msg)), msg...)
+			buf = msg
+		}
+		ws.d.dispatch(t)
+	}
+}
+
+// closeTask turns the error that ended reading into the close task: a
+// clean close with the peer's code, a failure (error event, 1006) for a
+// protocol violation, or an abnormal close (1006, no error event) for a
+// dropped connection, as Chrome reports them.
+func closeTask(err error) task {
+	var ce *native.CloseError
+	var pe *native.ProtocolError
+	switch {
+	case errors.As(err, &ce):
+		return task{kind: taskClose, code: int(ce.Code), reason: ce.Reason, clean: true}
+	case errors.As(err, &pe):
+		return task{kind: taskClose, code: 1006, err: err}
+	}
+	return task{kind: taskClose, code: 1006}
+}
+
+// markOpenedOK records, on the dispatcher, that the socket opened.
+func (t *transport) markOpenedOK() { t.openedOK = true }
+
+// send queues one message of n bytes on an OPEN socket and accounts for it
+// in bufferedAmount.
+func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n uint64) {
+	ws.bufferedAmount.Add(n)
+	c := t.conn.Load()
+	typ, p := native.MessageBinary, bin
+	if isText {
+		// The engine copies the bytes before returning and never writes to
+		// them, so the string's bytes can be lent without a copy.
+		typ, p = native.MessageText, unsafe.Slice(unsafe.StringData(text), len(text))
+	}
+	if c.WriteMessageAsync(typ, p) == nil {
+		ws.sentTotal.Add(n)
+	}
+}
+
+// BufferedAmount returns the bytes of application data (UTF-8 text and
+// binary) queued by Send and not yet written. It grows synchronously in Send,
+// also after the socket closed (nothing is sent then), and falls only when
+// the dispatcher observes completed writes, so it never falls while a
+// handler runs.
+func (ws *WebSocket) BufferedAmount() uint64 { return ws.bufferedAmount.Load() }
+
+// waitSent waits until everything Send queued so far has been written, the
+// socket closes, or ctx ends.
+func (t *transport) waitSent(ctx context.Context, ws *WebSocket) error {
+	return ws.waitWritten(ctx, ws.sentTotal.Load())
+}
+
+// close starts the closing handshake of an OPEN socket; the read loop
+// dispatches the close event when it ends.
+func (t *transport) close(code int, reason string) {
+	if c := t.conn.Load(); c != nil {
+		c.StartClose(native.StatusCode(code), reason)
+	}
+}
+
+// abort abandons the opening handshake.
+func (t *transport) abort() { t.cancel() }
+
+// waitWritten waits until writtenTotal reaches mark, the socket closes, or
+// ctx ends.
+func (ws *WebSocket) waitWritten(ctx context.Context, mark uint64) error {
+	if ws.writtenTotal.Load() >= mark {
+		return nil
+	}
+	stop := context.AfterFunc(ctx, ws.wakeWriters)
+	defer stop()
+	ws.writeMu.Lock()
+	defer ws.writeMu.Unlock()
+	for ws.writtenTotal.Load() < mark {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ws.closeEv.Load() != nil {
+			return ErrNotOpen
+		}
+		ws.writeWait.Wait()
+	}
+	return nil
+}

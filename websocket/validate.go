@@ -1,0 +1,188 @@
+package websocket
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// parseURL turns the constructor's url argument into the URL the socket
+// connects to, as the WHATWG URL parser and the WebSocket constructor do:
+// leading and trailing C0 controls and spaces are dropped, tabs and newlines
+// removed, relative references resolved against base, http(s) mapped to
+// ws(s), any other scheme and any fragment (even an empty "#") refused,
+// scheme and host lowercased, a default port dropped, an empty path made "/",
+// and spaces, controls, quotes, angle brackets and non-ASCII bytes in the path
+// and query percent-encoded as UTF-8. Every failure is a SyntaxError.
+// Hosts are not IDNA-mapped: a non-ASCII host is refused.
+func parseURL(raw, base string) (*url.URL, error) {
+	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
+	if strings.ContainsRune(s, '#') {
+		return nil, syntaxError(fmt.Sprintf("The URL contains a fragment identifier ('%s'). Fragment identifiers are not allowed in WebSocket URLs.", s[strings.IndexByte(s, '#')+1:]))
+	}
+	scheme, rest, ok := splitScheme(s)
+	if !ok {
+		if base == "" {
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", raw))
+		}
+		b, err := url.Parse(base)
+		if err != nil || b.Scheme == "" {
+			return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", base))
+		}
+		ref, err := url.Parse(encodeURLPart(s, queryEncodeSet))
+		if err != nil {
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+		}
+		return parseURL(b.ResolveReference(ref).String(), "")
+	}
+	switch scheme {
+	case "http":
+		scheme = "ws"
+	case "https":
+		scheme = "wss"
+	case "ws", "wss":
+	default:
+		return nil, syntaxError(fmt.Sprintf("The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '%s' is not allowed.", scheme))
+	}
+	// Special schemes ignore the slashes (or their absence) before the authority.
+	rest = strings.TrimLeft(rest, `/\`)
+	end := strings.IndexAny(rest, `/?\`)
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], strings.ReplaceAll(rest[end:], `\`, "/")
+	path, query, hasQuery := strings.Cut(tail, "?")
+	s = scheme + "://" + authority + encodeURLPart(path, pathEncodeSet)
+	if hasQuery {
+		s += "?" + encodeURLPart(query, queryEncodeSet)
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+	}
+	for i := 0; i < len(u.Host); i++ {
+		if c := u.Host[i]; c >= utf8.RuneSelf || c <= ' ' {
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+		}
+	}
+	u.Host = strings.ToLower(u.Host)
+	if p := u.Port(); (scheme == "ws" && p == "80") || (scheme == "wss" && p == "443") {
+		u.Host = strings.TrimSuffix(u.Host, ":"+p)
+	}
+	u.Host = strings.TrimSuffix(u.Host, ":")
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	u.ForceQuery = hasQuery && u.RawQuery == ""
+	return u, nil
+}
+
+// splitScheme splits "scheme:rest" when s starts with a URL scheme
+// (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), lowercasing it.
+func splitScheme(s string) (scheme, rest string, ok bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return strings.ToLower(s[:i]), s[i+1:], true
+		default:
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
+
+// Percent-encode sets of the WHATWG URL standard, beyond C0 controls, space
+// and non-ASCII, which are always encoded.
+const (
+	queryEncodeSet = `"<>'`
+	pathEncodeSet  = "\"<>`{}"
+)
+
+// encodeURLPart percent-encodes the bytes of s that the URL standard encodes
+// in a path or query, keeping existing escapes.
+func encodeURLPart(s, set string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(set, c) >= 0 {
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		} else if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// serializeURL returns the URL as the url attribute shows it.
+func serializeURL(u *url.URL) string { return u.String() }
+
+// originOf returns the serialized origin of a ws(s) URL, as
+// MessageEvent.origin carries it: scheme://host[:port].
+func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// checkProtocols applies the constructor's subprotocol rules: each must be a
+// valid token and none may repeat (compared case-sensitively, as browsers do).
+func checkProtocols(ps []string) error {
+	seen := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		if !validToken(p) {
+			return syntaxError(fmt.Sprintf("The subprotocol '%s' is invalid.", p))
+		}
+		if seen[p] {
+			return syntaxError(fmt.Sprintf("The subprotocol '%s' is duplicated.", p))
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
+// validToken reports whether p is a valid Sec-WebSocket-Protocol element
+// (an RFC 2616 token).
+func validToken(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c < 0x21 || c > 0x7e || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// maxCloseReason is the longest close reason, in UTF-8 bytes.
+const maxCloseReason = 123
+
+// checkClose validates close()'s arguments as the standard orders it (before
+// any state check) and returns the reason as it will be sent: invalid UTF-8 is
+// replaced with U+FFFD, as a USVString conversion would.
+func checkClose(code int, reason string) (string, error) {
+	if code != 0 && code != 1000 && (code < 3000 || code > 4999) {
+		return "", &DOMException{Name: "InvalidAccessError", Message: fmt.Sprintf("The close code must be either 1000, or between 3000 and 4999. %d is neither.", code)}
+	}
+	reason = strings.ToValidUTF8(reason, "\uFFFD")
+	if len(reason) > maxCloseReason {
+		return "", syntaxError("The close reason must not be greater than 123 UTF-8 bytes.")
+	}
+	return reason, nil
+}

@@ -1,0 +1,56 @@
+package websocket
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotOpen is returned by WaitOpen when the socket closed before opening
+// and no more specific error is known, and by SendContext when the socket is
+// not OPEN.
+var ErrNotOpen = errors.New("websocket: socket is not open")
+
+// WaitOpen blocks until the socket is OPEN (nil), or it failed or closed
+// first (the error that failed it, natively, else ErrNotOpen), or ctx is done.
+// It is the Go way to await the "open" event without a handler.
+func (ws *WebSocket) WaitOpen(ctx context.Context) error {
+	select {
+	case <-ws.opened:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if ev := ws.closeEv.Load(); ev != nil {
+		if p := ws.failure.Load(); p != nil {
+			return *p
+		}
+		return ErrNotOpen
+	}
+	return nil
+}
+
+// WaitClosed blocks until the "close" event has been dispatched and returns
+// it, or until ctx is done.
+func (ws *WebSocket) WaitClosed(ctx context.Context) (*CloseEvent, error) {
+	select {
+	case <-ws.closed:
+		return ws.closeEv.Load(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// SendContext sends data like Send and then waits until it has been written
+// to the connection, so a fast producer on a slow link holds no more than
+// one message in memory. It returns ErrInvalidState while CONNECTING,
+// ErrNotOpen when the socket is CLOSING or CLOSED (nothing is sent), and
+// ctx.Err() if ctx ends first (the message stays queued). The browser build
+// waits for the browser's bufferedAmount to drain to zero.
+func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
+	if s := ws.ReadyState(); s == CLOSING || s == CLOSED {
+		return ErrNotOpen
+	}
+	if err := ws.Send(data); err != nil {
+		return err
+	}
+	return ws.t.waitSent(ctx, ws)
+}

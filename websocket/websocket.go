@@ -1,0 +1,325 @@
+package websocket
+
+import (
+	"net/url"
+	"sync"
+	"sync/atomic"
+)
+
+// ReadyState is the state of a socket, as the readyState attribute.
+type ReadyState uint16
+
+// The four states of the standard.
+const (
+	CONNECTING ReadyState = 0
+	OPEN       ReadyState = 1
+	CLOSING    ReadyState = 2
+	CLOSED     ReadyState = 3
+)
+
+func (s ReadyState) String() string {
+	switch s {
+	case CONNECTING:
+		return "CONNECTING"
+	case OPEN:
+		return "OPEN"
+	case CLOSING:
+		return "CLOSING"
+	case CLOSED:
+		return "CLOSED"
+	}
+	return "ReadyState(?)"
+}
+
+// WebSocket is the browser's WebSocket interface in Go. Natively it runs
+// w3ws's own RFC 6455 engine; compiled to WebAssembly it drives the browser's
+// WebSocket. All methods are safe for concurrent use.
+//
+// Events are dispatched one at a time, in order, on a goroutine that is never
+// the caller of Send or Close. Natively that is the goroutine reading the
+// connection, so a handler that blocks stops reading (and the peer's sends
+// back up in TCP). A panic in a handler is not recovered: it crashes the
+// program, as any panic on a goroutine does.
+type WebSocket struct {
+	url    *url.URL
+	urlStr string
+	origin string
+	opts   Options // the caller's options, copied
+
+	state      atomic.Uint32 // ReadyState
+	protocol   atomic.Pointer[string]
+	extensions atomic.Pointer[string]
+	binaryType atomic.Uint32 // 0 blob, 1 arraybuffer
+
+	// bufferedAmount is what BufferedAmount reports: it grows in Send and
+	// falls only when the dispatcher runs a taskBuffered.
+	bufferedAmount atomic.Uint64
+	// written counts payload bytes written but not yet taken off
+	// bufferedAmount; it is drained by taskBuffered.
+	written atomic.Int64
+	// sentTotal and writtenTotal are monotonic byte counts of data queued and
+	// data written; SendContext waits for writtenTotal to pass its mark.
+	sentTotal    atomic.Uint64
+	writtenTotal atomic.Uint64
+	writeWait    sync.Cond // signalled when writtenTotal grows or the socket closes
+	writeMu      sync.Mutex
+
+	listeners listenerSet
+	d         dispatcher
+	t         transport // the build's transport
+
+	opened    chan struct{} // closed when readyState leaves CONNECTING
+	closed    chan struct{} // closed after the close event ran
+	closeEv   atomic.Pointer[CloseEvent]
+	failure   atomic.Pointer[error] // the error that failed the connection
+	closeOnce sync.Once
+}
+
+// New creates a WebSocket and starts connecting, as new WebSocket(url,
+// protocols) does. It returns ErrSyntax (a *DOMException) for a bad URL,
+// scheme, fragment or subprotocol list, with no side effects; every later
+// failure is reported through events. Set handlers with the setters or
+// AddEventListener; a handler set after New may miss events that came
+// before it: use NewWithOptions to have them in place from the start.
+func New(url string, protocols ...string) (*WebSocket, error) {
+	return NewWithOptions(url, &Options{Protocols: protocols})
+}
+
+// NewWithOptions is New with handlers and settings fixed before the
+// connection starts; handlers given in opts see every event.
+func NewWithOptions(rawURL string, opts *Options) (*WebSocket, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+		o.Protocols = append([]string(nil), opts.Protocols...)
+	}
+	u, err := parseURL(rawURL, o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProtocols(o.Protocols); err != nil {
+		return nil, err
+	}
+	ws := newSocket(u, o)
+	if err := ws.connect(); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+// newSocket builds a socket in CONNECTING with the handlers of o installed.
+func newSocket(u *url.URL, o Options) *WebSocket {
+	ws := &WebSocket{
+		url:    u,
+		urlStr: serializeURL(u),
+		origin: originOf(u),
+		opts:   o,
+		opened: make(chan struct{}),
+		closed: make(chan struct{}),
+	}
+	empty := ""
+	ws.protocol.Store(&empty)
+	ws.extensions.Store(&empty)
+	ws.writeWait.L = &ws.writeMu
+	if o.BinaryType == BinaryTypeArrayBuffer {
+		ws.binaryType.Store(1)
+	}
+	ws.d.init(ws.runTask)
+	ws.SetOnOpen(o.OnOpen)
+	ws.SetOnMessage(o.OnMessage)
+	ws.SetOnError(o.OnError)
+	ws.SetOnClose(o.OnClose)
+	return ws
+}
+
+// URL returns the URL the socket connects to, serialized as the browser's
+// url attribute (http mapped to ws, "ws://h:p" as "ws://h:p/").
+func (ws *WebSocket) URL() string { return ws.urlStr }
+
+// ReadyState returns the current state.
+func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.state.Load()) }
+
+// Extensions returns the extensions the server accepted, "" before open.
+func (ws *WebSocket) Extensions() string { return *ws.extensions.Load() }
+
+// Protocol returns the subprotocol the server chose, "" before open.
+func (ws *WebSocket) Protocol() string { return *ws.protocol.Load() }
+
+// BinaryType returns how binary messages are delivered.
+func (ws *WebSocket) BinaryType() BinaryType {
+	if ws.binaryType.Load() == 1 {
+		return BinaryTypeArrayBuffer
+	}
+	return BinaryTypeBlob
+}
+
+// SetBinaryType sets how binary messages are delivered from the next
+// dispatched message event on (the type is read at dispatch). An invalid
+// value is ignored, as in browsers.
+func (ws *WebSocket) SetBinaryType(t BinaryType) {
+	switch t {
+	case BinaryTypeBlob:
+		ws.binaryType.Store(0)
+	case BinaryTypeArrayBuffer:
+		ws.binaryType.Store(1)
+	}
+}
+
+// Send queues data as one message: a string as text; []byte, ArrayBuffer or
+// *Blob as binary. It returns ErrInvalidState while CONNECTING. When OPEN it
+// queues and returns at once; BufferedAmount grows by the data's length.
+// When CLOSING or CLOSED it sends nothing and returns nil, and
+// BufferedAmount still grows, as the standard says. Any other type of data
+// is an error. Use SendContext for back-pressure.
+func (ws *WebSocket) Send(data any) error {
+	text, bin, isText, err := sendData(data)
+	if err != nil {
+		return err
+	}
+	n := uint64(len(bin))
+	if isText {
+		n = uint64(len(text))
+	}
+	switch ws.ReadyState() {
+	case CONNECTING:
+		return &DOMException{Name: "InvalidStateError", Message: "Still in CONNECTING state."}
+	case OPEN:
+		ws.t.send(ws, text, bin, isText, n)
+	default:
+		ws.bufferedAmount.Add(n)
+	}
+	return nil
+}
+
+// sendData sorts Send's argument into text or binary.
+func sendData(data any) (text string, bin []byte, isText bool, err error) {
+	switch v := data.(type) {
+	case string:
+		return v, nil, true, nil
+	case []byte:
+		return "", v, false, nil
+	case ArrayBuffer:
+		return "", v, false, nil
+	case *Blob:
+		if v == nil {
+			return "", nil, false, errNilBlob
+		}
+		return "", v.data, false, nil
+	}
+	return "", nil, false, &sendTypeError{data}
+}
+
+// Close starts closing the socket, as close(code, reason) does. Code 0
+// means none: with an empty reason an empty Close frame is sent (the close
+// event then reports 1005), with a reason 1000 is sent. A code other than 0,
+// 1000 or 3000-4999 is ErrInvalidAccess; a reason over 123 UTF-8 bytes is
+// ErrSyntax; both are checked first, in every state. While CONNECTING the
+// connection attempt is abandoned: Close returns with CLOSING, then "error"
+// and "close" (1006) follow asynchronously. In CLOSING or CLOSED it does
+// nothing.
+func (ws *WebSocket) Close(code int, reason string) error {
+	reason, err := checkClose(code, reason)
+	if err != nil {
+		return err
+	}
+	if code == 0 && reason != "" {
+		code = 1000
+	}
+	for {
+		switch s := ws.ReadyState(); s {
+		case CONNECTING:
+			if ws.state.CompareAndSwap(uint32(CONNECTING), uint32(CLOSING)) {
+				ws.t.abort()
+				return nil
+			}
+		case OPEN:
+			if ws.state.CompareAndSwap(uint32(OPEN), uint32(CLOSING)) {
+				ws.t.close(code, reason)
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+// runTask runs one dispatcher task: the state change, then the event.
+func (ws *WebSocket) runTask(t *task) {
+	switch t.kind {
+	case taskOpen:
+		p, e := t.protocol, t.ext
+		ws.protocol.Store(&p)
+		ws.extensions.Store(&e)
+		if !ws.state.CompareAndSwap(uint32(CONNECTING), uint32(OPEN)) && ws.ReadyState() != OPEN {
+			return // closed while connecting: the transport fails the connection
+		}
+		ws.t.markOpenedOK()
+		ws.markOpened()
+		ws.fire(typeOpen, &baseEvent{typ: typeOpen, target: ws})
+	case taskMessage:
+		if ws.ReadyState() != OPEN {
+			return // data arriving after close() is not delivered
+		}
+		ev := &MessageEvent{baseEvent: baseEvent{typ: typeMessage, target: ws}, Origin: ws.origin}
+		switch {
+		case t.isText:
+			ev.Data = t.text
+		case ws.binaryType.Load() == 1:
+			ev.Data = ArrayBuffer(t.data)
+		default:
+			ev.Data = &Blob{data: t.data}
+		}
+		ws.fire(typeMessage, ev)
+	case taskBuffered:
+		if n := ws.written.Swap(0); n > 0 {
+			ws.bufferedAmount.Add(^uint64(n - 1))
+		}
+	case taskClosing:
+		ws.state.CompareAndSwap(uint32(OPEN), uint32(CLOSING))
+	case taskClose:
+		ws.state.Store(uint32(CLOSED))
+		ev := &CloseEvent{baseEvent: baseEvent{typ: typeClose, target: ws}, Code: t.code, Reason: t.reason, WasClean: t.clean}
+		if t.err != nil {
+			err := t.err
+			ws.failure.Store(&err)
+		}
+		ws.closeEv.Store(ev)
+		ws.markOpened()
+		ws.wakeWriters()
+		if t.err != nil {
+			ws.fire(typeError, &ErrorEvent{baseEvent: baseEvent{typ: typeError, target: ws}, Err: t.err})
+		}
+		ws.fire(typeClose, ev)
+		ws.closeOnce.Do(func() { close(ws.closed) })
+	}
+}
+
+// markOpened closes the opened channel once.
+func (ws *WebSocket) markOpened() {
+	select {
+	case <-ws.opened:
+	default:
+		close(ws.opened)
+	}
+}
+
+// wrote is called by the transport when n payload bytes have been written:
+// SendContext waiters wake now; bufferedAmount falls when the dispatcher
+// runs the posted task.
+func (ws *WebSocket) wrote(n int) {
+	if n <= 0 {
+		return
+	}
+	ws.writtenTotal.Add(uint64(n))
+	ws.wakeWriters()
+	if ws.written.Add(int64(n)) == int64(n) {
+		ws.d.post(task{kind: taskBuffered})
+	}
+}
+
+// wakeWriters wakes goroutines waiting in SendContext.
+func (ws *WebSocket) wakeWriters() {
+	ws.writeMu.Lock()
+	ws.writeWait.Broadcast()
+	ws.writeMu.Unlock()
+}
