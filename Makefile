@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 15s
 # Each fuzz target, as package:FuzzName.
-FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzUTF8Validator native:FuzzHandshakeResponse
+FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse
 
 .PHONY: test vet fmt-check fuzz demo bench
 
