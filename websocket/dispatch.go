@@ -45,10 +45,10 @@ type dispatcher struct {
 	idle    sync.Cond  // signalled when running goes false
 	queue   []task
 	running bool // a goroutine is running tasks
-	run     func(*task)
+	run     func(task)
 }
 
-func (d *dispatcher) init(run func(*task)) {
+func (d *dispatcher) init(run func(task)) {
 	d.run = run
 	d.idle.L = &d.mu
 }
@@ -88,6 +88,19 @@ func (d *dispatcher) post(t task) {
 	}
 }
 
+// offer runs t at once on the calling goroutine when the dispatcher is
+// idle, or queues it for the goroutine running the queue. It is for
+// goroutines of the transport that are never a user's (the engine's write
+// flusher), so nothing is started for a bookkeeping task.
+func (d *dispatcher) offer(t task) {
+	d.mu.Lock()
+	d.queue = append(d.queue, t)
+	if !d.running {
+		d.drainLocked()
+	}
+	d.mu.Unlock()
+}
+
 // drainLocked runs queued tasks until the queue is empty. Called with mu
 // held; it releases mu around each task.
 func (d *dispatcher) drainLocked() {
@@ -96,7 +109,7 @@ func (d *dispatcher) drainLocked() {
 		t := d.queue[i]
 		d.queue[i] = task{} // drop references to delivered data
 		d.mu.Unlock()
-		d.run(&t)
+		d.run(t)
 		d.mu.Lock()
 	}
 	d.queue = d.queue[:0]

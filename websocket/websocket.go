@@ -244,7 +244,7 @@ func (ws *WebSocket) Close(code int, reason string) error {
 }
 
 // runTask runs one dispatcher task: the state change, then the event.
-func (ws *WebSocket) runTask(t *task) {
+func (ws *WebSocket) runTask(t task) {
 	switch t.kind {
 	case taskOpen:
 		p, e := t.protocol, t.ext
@@ -303,9 +303,9 @@ func (ws *WebSocket) markOpened() {
 	}
 }
 
-// wrote is called by the transport when n payload bytes have been written:
-// SendContext waiters wake now; bufferedAmount falls when the dispatcher
-// runs the posted task.
+// wrote is called by the transport's write flusher when n payload bytes
+// have been written: SendContext waiters wake now; bufferedAmount falls when
+// the dispatcher runs the offered task.
 func (ws *WebSocket) wrote(n int) {
 	if n <= 0 {
 		return
@@ -313,7 +313,7 @@ func (ws *WebSocket) wrote(n int) {
 	ws.writtenTotal.Add(uint64(n))
 	ws.wakeWriters()
 	if ws.written.Add(int64(n)) == int64(n) {
-		ws.d.post(task{kind: taskBuffered})
+		ws.d.offer(task{kind: taskBuffered})
 	}
 }
 
