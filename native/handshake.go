@@ -68,3 +68,14 @@ func ValidSubprotocol(p string) bool {
 	}
 	return true
 }
+
+// validHeaderValue reports whether v may be sent as a header field value:
+// no control character but horizontal tab (RFC 7230 §3.2).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
