@@ -6,10 +6,21 @@ import (
 	"sync"
 )
 
-// maxRetainedWriteBuffer is the largest write buffer kept between flushes;
-// a bigger one (after a large message) is dropped so an idle connection does
-// not pin it.
-const maxRetainedWriteBuffer = 256 << 10
+const (
+	// maxRetainedWriteBuffer is the largest write buffer kept once the queue
+	// is empty; a bigger one (after a burst of large messages) is dropped so
+	// an idle connection does not pin it.
+	maxRetainedWriteBuffer = 256 << 10
+	// directWriteSize is the payload size from which a blocking write that
+	// finds the queue empty skips the queue: the header and the payload go
+	// out in one writev (server) or in masked chunks through a fixed scratch
+	// buffer (client), so large messages are never copied into a buffer
+	// that grows with them.
+	directWriteSize = 16 << 10
+	// maskChunkSize is the client's scratch buffer for masking a directly
+	// written payload.
+	maskChunkSize = 64 << 10
+)
 
 // writer serialises frames onto the connection. Frames are encoded (and, on
 // the client, masked) into a pending buffer under mu; one goroutine at a time
@@ -34,6 +45,10 @@ type writer struct {
 	closed   bool       // a Close frame was queued: nothing may follow it
 	err      error      // sticky write error
 	keys     maskKeys
+	// Owned by the goroutine flushing (w.flushing), for direct writes.
+	scratch []byte              // client: masking buffer, maskChunkSize
+	hdr     [maxHeaderSize]byte // server: the frame header
+	vec     net.Buffers         // server: header and payload for one writev
 }
 
 func (w *writer) init(nc net.Conn, client bool, onWritten func(int, error)) {
@@ -49,6 +64,13 @@ func (w *writer) appendFrameLocked(op opcode, p []byte) {
 	h := header{fin: true, op: op, masked: w.client, length: int64(len(p))}
 	if w.client {
 		h.key = w.keys.next()
+	}
+	if need := maxHeaderSize + len(p); cap(w.buf)-len(w.buf) < need {
+		// Grow by doubling: append's 1.25x growth for large slices copies a
+		// queue of large messages over and over.
+		grown := make([]byte, len(w.buf), max(2*cap(w.buf), len(w.buf)+need))
+		copy(grown, w.buf)
+		w.buf = grown
 	}
 	w.buf = appendHeader(w.buf, h)
 	off := len(w.buf)
@@ -77,6 +99,26 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 	}
 	if op == opClose {
 		w.closed = true
+	}
+	if wait && !w.flushing && len(p) >= directWriteSize {
+		w.flushing = true
+		w.seq++
+		mine := w.seq
+		w.mu.Unlock()
+		err := w.writeDirect(op, p)
+		if w.onWritten != nil {
+			w.onWritten(len(p), err)
+		}
+		w.mu.Lock()
+		if err != nil {
+			w.err = fmt.Errorf("native: write: %w", err)
+		}
+		w.done = mine
+		w.flushed.Broadcast()
+		w.flushLocked() // whatever was queued meanwhile
+		err = w.err
+		w.mu.Unlock()
+		return err
 	}
 	w.appendFrameLocked(op, p)
 	w.seq++
@@ -127,16 +169,50 @@ func (w *writer) flushLocked() {
 			w.buf, w.bufData = w.buf[:0], 0
 			upto = w.seq
 		}
-		if cap(w.out) > maxRetainedWriteBuffer {
-			w.out = nil
-		}
 		w.done = upto
 		w.flushed.Broadcast()
 	}
 	if cap(w.buf) > maxRetainedWriteBuffer {
 		w.buf = nil
 	}
+	if cap(w.out) > maxRetainedWriteBuffer {
+		w.out = nil
+	}
 	w.flushing = false
+}
+
+// writeDirect writes one frame without queueing it. The caller owns the
+// flush (w.flushing), so nothing interleaves with it.
+func (w *writer) writeDirect(op opcode, p []byte) error {
+	h := header{fin: true, op: op, masked: w.client, length: int64(len(p))}
+	if !w.client {
+		// Fields, not locals: a local net.Buffers escapes through WriteTo.
+		w.vec = append(w.vec[:0], appendHeader(w.hdr[:0], h), p)
+		_, err := w.vec.WriteTo(w.nc)
+		w.vec = w.vec[:cap(w.vec)]
+		clear(w.vec) // do not pin the caller's payload
+		w.vec = w.vec[:0]
+		return err
+	}
+	w.mu.Lock()
+	h.key = w.keys.next()
+	w.mu.Unlock()
+	if w.scratch == nil {
+		w.scratch = make([]byte, maskChunkSize)
+	}
+	chunk := appendHeader(w.scratch[:0], h)
+	key := h.key
+	for len(p) > 0 {
+		n := min(len(p), cap(chunk)-len(chunk))
+		off := len(chunk)
+		chunk = append(chunk, p[:n]...)
+		key = mask(chunk[off:], key)
+		if _, err := w.nc.Write(chunk); err != nil {
+			return err
+		}
+		p, chunk = p[n:], chunk[:0]
+	}
+	return nil
 }
 
 // isClosed reports whether a Close frame has been queued.
