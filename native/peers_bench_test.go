@@ -1,3 +1,7 @@
+//go:build !js
+
+// Native only: coder/websocket's js build has a different API (no HTTPClient, no Accept), and these tests need real sockets.
+
 package native
 
 import (
