@@ -142,3 +142,13 @@ func catch(err *error) {
 	}
 	*err = fmt.Errorf("jsbridge: %v", r)
 }
+
+// LocationHref returns globalThis.location.href: the page's URL in a window,
+// the script's URL in a worker, "" where there is none.
+func LocationHref() string {
+	loc := js.Global().Get("location")
+	if loc.Type() != js.TypeObject {
+		return ""
+	}
+	return loc.Get("href").String()
+}

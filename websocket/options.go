@@ -54,8 +54,10 @@ type Options struct {
 	// Compression offers (client) or accepts (server) permessage-deflate.
 	// Not implemented yet: setting it changes nothing.
 	Compression bool
-	// BaseURL resolves relative URLs (the browser uses the page's URL).
-	// Without it a relative URL is a SyntaxError.
+	// BaseURL resolves relative URLs. Without it the browser build uses the
+	// page's URL (the script's in a worker), and the native build reports a
+	// relative URL as a SyntaxError. Unlike the fields above, it applies to
+	// both builds.
 	BaseURL string
 	// OriginPatterns (Upgrade only) lists the hosts, as path.Match patterns
 	// on the Origin's host[:port], allowed to connect cross-origin; a

@@ -53,6 +53,10 @@ func (ws *WebSocket) connect() error {
 	return nil
 }
 
+// defaultBaseURL is the base for relative URLs without Options.BaseURL:
+// the page's URL (the script's in a worker), as the browser uses.
+func defaultBaseURL() string { return jsbridge.LocationHref() }
+
 // markOpenedOK records, on the dispatcher, that the socket opened.
 func (t *transport) markOpenedOK() { t.openedOK = true }
 

@@ -56,6 +56,10 @@ func (ws *WebSocket) connect() error {
 	return nil
 }
 
+// defaultBaseURL is the base for relative URLs without Options.BaseURL:
+// none natively, so a relative URL is a SyntaxError.
+func defaultBaseURL() string { return "" }
+
 var errClosedWhileConnecting = errors.New("websocket: closed before the connection was established")
 
 // connOptions returns the engine settings and hooks of this socket.

@@ -87,13 +87,22 @@ func New(url string, protocols ...string) (*WebSocket, error) {
 
 // NewWithOptions is New with handlers and settings fixed before the
 // connection starts; handlers given in opts see every event.
+//
+// Natively, events may be dispatched before NewWithOptions returns (the
+// handshake runs on another goroutine): a handler should reach the socket
+// through Event.Target rather than through the variable the caller assigns
+// the result to.
 func NewWithOptions(rawURL string, opts *Options) (*WebSocket, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 		o.Protocols = append([]string(nil), opts.Protocols...)
 	}
-	u, err := parseURL(rawURL, o.BaseURL)
+	base := o.BaseURL
+	if base == "" {
+		base = defaultBaseURL()
+	}
+	u, err := parseURL(rawURL, base)
 	if err != nil {
 		return nil, err
 	}

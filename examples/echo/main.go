@@ -1,3 +1,5 @@
+//go:build !js
+
 // Command echo is w3ws's runnable example: a native WebSocket echo server on
 // 127.0.0.1 and a client that talks to it through the W3C interface, the
 // same code that runs in a browser when compiled to WebAssembly.
