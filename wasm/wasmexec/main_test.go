@@ -1,0 +1,110 @@
+//go:build !js
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// envAsRunner makes the test binary act as wasmexec itself, so that the
+// tests can run "go test -exec <test binary>" and a real wasmexec process
+// without building one.
+const envAsRunner = "W3WS_WASMEXEC_TEST_AS_RUNNER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envAsRunner) == "1" {
+		main()
+		return
+	}
+	code := m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	if code == 0 {
+		if err := checkGoroutines(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// checkGoroutines fails if goroutines of chromedp, of an HTTP server or of
+// this package are still running two seconds after the tests ended.
+func checkGoroutines() error {
+	var leaked []string
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		leaked = leaked[:0]
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		for i, g := range strings.Split(string(buf), "\n\n") {
+			if i == 0 {
+				continue // this goroutine
+			}
+			if strings.Contains(g, "github.com/chromedp/") || strings.Contains(g, "net/http.") || strings.Contains(g, "\nmain.") {
+				leaked = append(leaked, g)
+			}
+		}
+		if len(leaked) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("leaked %d goroutines:\n\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+		}
+	}
+}
+
+// goBin is the go command of the Go that runs the tests.
+var goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+
+// fixtureDir holds the wasm binaries that the tests share; TestMain removes it.
+var fixtureDir string
+
+// fixtures builds testdata/hello and the test binary of testdata/passfail
+// for js/wasm, once, and returns their paths.
+var fixtures = sync.OnceValues(func() (map[string]string, error) {
+	dir, err := os.MkdirTemp("", "wasmexec-test-")
+	if err != nil {
+		return nil, err
+	}
+	fixtureDir = dir
+	paths := map[string]string{
+		"hello":    filepath.Join(dir, "hello.wasm"),
+		"passfail": filepath.Join(dir, "passfail.test"),
+	}
+	for _, args := range [][]string{
+		{"build", "-o", paths["hello"], "./testdata/hello"},
+		{"test", "-c", "-o", paths["passfail"], "./testdata/passfail"},
+	} {
+		cmd := exec.Command(goBin, args...)
+		cmd.Env = wasmEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return paths, nil
+})
+
+// fixture returns the path of a wasm binary from fixtures.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	paths, err := fixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths[name]
+}
+
+// wasmEnv is the environment of a go command that builds for js/wasm. GOFLAGS
+// is cleared, since -race or -cover from the outer run would not build.
+func wasmEnv(extra ...string) []string {
+	return append(os.Environ(), append([]string{"GOOS=js", "GOARCH=wasm", "GOFLAGS="}, extra...)...)
+}
