@@ -557,3 +557,13 @@ func TestConnInvalidMessageType(t *testing.T) {
 	assert.Error(t, c.WriteMessage(MessageType(9), nil))
 	assert.Error(t, c.WriteMessageAsync(MessageType(0), nil))
 }
+
+func TestConnDataAfterClose(t *testing.T) {
+	c, p := newRawPeer(t, true, ConnOptions{})
+	p.write(p.frame(true, opClose, closeBody(1000, "")), p.frame(true, opText, []byte("late")))
+	_, _, err := c.ReadMessage(nil)
+	assert.ErrorIs(t, err, ErrDataAfterClose)
+	code, _ := p.expectClose()
+	assert.Equal(t, StatusNormalClosure, code, "our echo went out before the violation was seen")
+	p.expectEOF()
+}

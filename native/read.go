@@ -188,13 +188,38 @@ func (c *Conn) readClose(p []byte) error {
 		c.w.write(opClose, p, true)
 	}
 	if c.cfg.client {
-		// §7.1.1: the server closes TCP first. Wait for it, bounded.
+		// §7.1.1: the server closes TCP first. Wait for it, bounded; a data
+		// frame meanwhile breaks §5.5.1.
 		c.nc.SetReadDeadline(time.Now().Add(DefaultDropTimeout))
-		io.Copy(io.Discard, c.br)
+		if err := c.drainAfterClose(); err != nil {
+			return c.fail(err)
+		}
 	}
 	c.readErr = ce
 	c.finish(ce)
 	return ce
+}
+
+// drainAfterClose reads what the peer sends after its Close frame until TCP
+// ends or the read deadline passes. Control frames are dropped; a data frame
+// is ErrDataAfterClose.
+func (c *Conn) drainAfterClose() error {
+	for {
+		h, err := c.readHeader()
+		if err != nil {
+			var pe *ProtocolError
+			if errors.As(err, &pe) {
+				return err
+			}
+			return nil // EOF or deadline: the connection is over
+		}
+		if !h.op.isControl() {
+			return ErrDataAfterClose
+		}
+		if _, err := c.br.Discard(int(h.length)); err != nil {
+			return nil
+		}
+	}
 }
 
 // fail ends reading with err. A *ProtocolError is first reported to the peer

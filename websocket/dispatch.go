@@ -27,6 +27,7 @@ type task struct {
 	code     int    // taskClose
 	reason   string // taskClose
 	clean    bool   // taskClose
+	accepted bool   // taskOpen of a server socket, OPEN already: always fires
 }
 
 // dispatcher runs a socket's tasks one at a time, in order, never

@@ -5,16 +5,26 @@ package websocket
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/w3ws/w3ws/jsbridge"
 )
+
+// sampleInterval is how often bufferedAmount is compared with the
+// browser's while sent data is still buffered there.
+const sampleInterval = 2 * time.Millisecond
 
 // transport is the browser build's link to the browser's WebSocket.
 type transport struct {
 	js       *jsbridge.WebSocket
 	failed   bool // an error event came before the close event (callback side)
 	openedOK bool // taskOpen moved the socket to OPEN (dispatcher only)
+	// inBrowser is what this socket's sends have left in the browser's
+	// bufferedAmount as of the last sample; sampling is set while a sample
+	// is scheduled.
+	inBrowser atomic.Uint64
+	sampling  atomic.Bool
 }
 
 // errBrowserFailure is the error event's Err in the browser, which by design
@@ -60,14 +70,50 @@ func defaultBaseURL() string { return jsbridge.LocationHref() }
 // markOpenedOK records, on the dispatcher, that the socket opened.
 func (t *transport) markOpenedOK() { t.openedOK = true }
 
-// send hands one message to the browser, which accounts for it in its own
-// bufferedAmount.
+// send hands one message to the browser. bufferedAmount grows now and
+// falls when a dispatcher task sees the browser's own bufferedAmount fall.
 func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n uint64) {
+	ws.bufferedAmount.Add(n)
+	t.inBrowser.Add(n)
 	if isText {
 		t.js.SendText(text)
-		return
+	} else {
+		t.js.SendBytes(bin)
 	}
-	t.js.SendBytes(bin)
+	t.scheduleSample(ws)
+}
+
+// scheduleSample posts a taskBuffered after sampleInterval unless one is
+// scheduled already.
+func (t *transport) scheduleSample(ws *WebSocket) {
+	if t.sampling.CompareAndSwap(false, true) {
+		time.AfterFunc(sampleInterval, func() { ws.d.post(task{kind: taskBuffered}) })
+	}
+}
+
+// observeWrites runs on the dispatcher: bufferedAmount falls by what the
+// browser has sent since the last sample, and another sample is scheduled
+// while data remains buffered, so the value never falls during a handler.
+func (t *transport) observeWrites(ws *WebSocket) {
+	t.sampling.Store(false)
+	now, before := t.js.BufferedAmount(), t.inBrowser.Load()
+	if now < before && t.inBrowser.CompareAndSwap(before, now) {
+		ws.bufferedAmount.Add(^(before - now - 1))
+	}
+	if t.inBrowser.Load() > 0 && ws.state.Load() != uint32(CLOSED) {
+		t.scheduleSample(ws)
+	}
+}
+
+// ReadyState returns the current state. While the Go state is OPEN, a
+// browser that has received the server's Close reports CLOSING: the browser
+// fires no event for that step, so its state is read directly.
+func (ws *WebSocket) ReadyState() ReadyState {
+	s := ReadyState(ws.state.Load())
+	if s == OPEN && ws.t.js != nil && ws.t.js.ReadyState() == int(CLOSING) {
+		return CLOSING
+	}
+	return s
 }
 
 // close calls the browser's close.
@@ -77,15 +123,10 @@ func (t *transport) close(code int, reason string) { t.js.Close(code, reason) }
 // error and close.
 func (t *transport) abort() { t.js.Close(0, "") }
 
-// BufferedAmount returns the browser's bufferedAmount plus what Send
-// counted itself after the socket left OPEN.
-func (ws *WebSocket) BufferedAmount() uint64 {
-	n := ws.bufferedAmount.Load()
-	if ws.t.js != nil {
-		n += ws.t.js.BufferedAmount()
-	}
-	return n
-}
+// BufferedAmount returns the bytes queued by Send and not yet sent by the
+// browser, as of the dispatcher's last look at the browser's own
+// bufferedAmount, plus what Send counted after the socket left OPEN.
+func (ws *WebSocket) BufferedAmount() uint64 { return ws.bufferedAmount.Load() }
 
 // waitSent polls the browser's bufferedAmount until it is zero: the browser
 // has no event for a drained send buffer.

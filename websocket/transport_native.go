@@ -133,6 +133,17 @@ func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n 
 	}
 }
 
+// ReadyState returns the current state.
+func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.state.Load()) }
+
+// observeWrites lowers bufferedAmount by the bytes written since the last
+// call; it runs on the dispatcher (taskBuffered).
+func (t *transport) observeWrites(ws *WebSocket) {
+	if n := ws.written.Swap(0); n > 0 {
+		ws.bufferedAmount.Add(^uint64(n - 1))
+	}
+}
+
 // BufferedAmount returns the bytes of application data (UTF-8 text and
 // binary) queued by Send and not yet written. It grows synchronously in Send,
 // also after the socket closed (nothing is sent then), and falls only when

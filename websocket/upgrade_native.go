@@ -47,7 +47,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*WebSocket,
 	ws.protocol.Store(&p)
 	ws.extensions.Store(&e)
 	go func() {
-		ws.d.dispatch(task{kind: taskOpen, protocol: p, ext: e})
+		ws.d.dispatch(task{kind: taskOpen, protocol: p, ext: e, accepted: true})
 		ws.readLoop(c)
 	}()
 	return ws, nil

@@ -3,6 +3,7 @@ package websocket
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -67,10 +68,8 @@ func parseURL(raw, base string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
 	}
-	for i := 0; i < len(u.Host); i++ {
-		if c := u.Host[i]; c >= utf8.RuneSelf || c <= ' ' {
-			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
-		}
+	if !validHost(u) {
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
 	}
 	u.Host = strings.ToLower(u.Host)
 	if p := u.Port(); (scheme == "ws" && p == "80") || (scheme == "wss" && p == "443") {
@@ -82,6 +81,89 @@ func parseURL(raw, base string) (*url.URL, error) {
 	}
 	u.ForceQuery = hasQuery && u.RawQuery == ""
 	return u, nil
+}
+
+// validHost applies the URL standard's host rules that net/url does not: no
+// forbidden domain code point (after percent-decoding) in a domain, only
+// ASCII (hosts are not IDNA-mapped here), and a port within 0-65535.
+func validHost(u *url.URL) bool {
+	if p := u.Port(); p != "" {
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n > 65535 {
+			return false
+		}
+	}
+	host := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		return true // an IPv6 literal, checked by net/url
+	}
+	host, err := url.PathUnescape(host)
+	if err != nil || host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(forbiddenDomainCodePoints, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// forbiddenDomainCodePoints are the printable ASCII forbidden domain code
+// points of the URL standard (controls, space and DEL are checked apart).
+const forbiddenDomainCodePoints = `#%/:<>?@[\]^|`
+
+// toUSVString replaces each maximal invalid UTF-8 subsequence of s with
+// U+FFFD, as the Encoding standard's UTF-8 decoder does: the Go form of the
+// USVString conversion the browser applies to send() and close() strings.
+func toUSVString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || n > 1 {
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		b.WriteString("\uFFFD")
+		i += maximalSubpart(s[i:])
+	}
+	return b.String()
+}
+
+// maximalSubpart returns the length of the invalid sequence at the start of
+// s that one U+FFFD replaces: the lead byte and the continuation bytes that
+// could still have completed it.
+func maximalSubpart(s string) int {
+	lo, hi, need := byte(0x80), byte(0xbf), 0
+	switch c := s[0]; {
+	case c >= 0xc2 && c <= 0xdf:
+		need = 1
+	case c == 0xe0:
+		lo, need = 0xa0, 2
+	case c == 0xed:
+		hi, need = 0x9f, 2
+	case c >= 0xe1 && c <= 0xef:
+		need = 2
+	case c == 0xf0:
+		lo, need = 0x90, 3
+	case c == 0xf4:
+		hi, need = 0x8f, 3
+	case c >= 0xf1 && c <= 0xf3:
+		need = 3
+	}
+	n := 1
+	for ; n <= need && n < len(s); n++ {
+		if c := s[n]; c < lo || c > hi {
+			break
+		}
+		lo, hi = 0x80, 0xbf
+	}
+	return n
 }
 
 // splitScheme splits "scheme:rest" when s starts with a URL scheme
@@ -180,7 +262,7 @@ func checkClose(code int, reason string) (string, error) {
 	if code != 0 && code != 1000 && (code < 3000 || code > 4999) {
 		return "", &DOMException{Name: "InvalidAccessError", Message: fmt.Sprintf("The close code must be either 1000, or between 3000 and 4999. %d is neither.", code)}
 	}
-	reason = strings.ToValidUTF8(reason, "\uFFFD")
+	reason = toUSVString(reason)
 	if len(reason) > maxCloseReason {
 		return "", syntaxError("The close reason must not be greater than 123 UTF-8 bytes.")
 	}

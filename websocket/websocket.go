@@ -145,9 +145,6 @@ func newSocket(u *url.URL, o Options) *WebSocket {
 // url attribute (http mapped to ws, "ws://h:p" as "ws://h:p/").
 func (ws *WebSocket) URL() string { return ws.urlStr }
 
-// ReadyState returns the current state.
-func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.state.Load()) }
-
 // Extensions returns the extensions the server accepted, "" before open.
 func (ws *WebSocket) Extensions() string { return *ws.extensions.Load() }
 
@@ -204,7 +201,7 @@ func (ws *WebSocket) Send(data any) error {
 func sendData(data any) (text string, bin []byte, isText bool, err error) {
 	switch v := data.(type) {
 	case string:
-		return v, nil, true, nil
+		return toUSVString(v), nil, true, nil
 	case []byte:
 		return "", v, false, nil
 	case ArrayBuffer:
@@ -259,12 +256,12 @@ func (ws *WebSocket) runTask(t task) {
 		p, e := t.protocol, t.ext
 		ws.protocol.Store(&p)
 		ws.extensions.Store(&e)
-		if !ws.state.CompareAndSwap(uint32(CONNECTING), uint32(OPEN)) && ws.ReadyState() != OPEN {
+		if !ws.state.CompareAndSwap(uint32(CONNECTING), uint32(OPEN)) && !t.accepted {
 			return // closed while connecting: the transport fails the connection
 		}
 		ws.t.markOpenedOK()
-		ws.markOpened()
 		ws.fire(typeOpen, &baseEvent{typ: typeOpen, target: ws})
+		ws.markOpened() // after the handlers: WaitOpen returns once they ran
 	case taskMessage:
 		if ws.ReadyState() != OPEN {
 			return // data arriving after close() is not delivered
@@ -280,9 +277,7 @@ func (ws *WebSocket) runTask(t task) {
 		}
 		ws.fire(typeMessage, ev)
 	case taskBuffered:
-		if n := ws.written.Swap(0); n > 0 {
-			ws.bufferedAmount.Add(^uint64(n - 1))
-		}
+		ws.t.observeWrites(ws)
 	case taskClosing:
 		ws.state.CompareAndSwap(uint32(OPEN), uint32(CLOSING))
 	case taskClose:
