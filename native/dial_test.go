@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/internal/leaktest"
 )
 
 // dialTestTimeout bounds every wait of the Dial and proxy tests.
@@ -143,21 +143,7 @@ func dialTestAccept(r *http.Request) string { return dialTest101(r) }
 
 // dialTestNoLeaks fails the test if, once its cleanups ran, more goroutines
 // are left than when it started. Call it first, so that it runs last.
-func dialTestNoLeaks(t *testing.T) {
-	n := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(dialTestTimeout)
-		for runtime.NumGoroutine() > n {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("goroutines leaked: %d at start, %d now\n%s", n, runtime.NumGoroutine(), buf)
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
+func dialTestNoLeaks(t *testing.T) { leaktest.Check(t, dialTestTimeout) }
 
 // dialTestNoProxy is a Proxy that always connects directly, so that a
 // proxy in the test runner's environment never matters.

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"github.com/w3ws/w3ws/internal/token"
 )
 
 // acceptGUID is the fixed suffix of RFC 6455 §1.3 used to derive Sec-WebSocket-Accept.
@@ -54,20 +56,9 @@ func headerContainsToken(h http.Header, key, token string) bool {
 }
 
 // ValidSubprotocol reports whether p is a valid Sec-WebSocket-Protocol element
-// (RFC 6455 §4.1, RFC 2616 token): non-empty, characters U+0021..U+007E
+// (RFC 6455 §4.1, an RFC 2616 token): non-empty, characters U+0021..U+007E
 // except the separators ()<>@,;:\"/[]?={}.
-func ValidSubprotocol(p string) bool {
-	if p == "" {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c < 0x21 || c > 0x7e || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
+func ValidSubprotocol(p string) bool { return token.Valid(p) }
 
 // validHeaderValue reports whether v may be sent as a header field value:
 // no control character but horizontal tab (RFC 7230 §3.2).

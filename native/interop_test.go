@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	coder "github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/internal/leaktest"
 )
 
 // These tests run the engine against another implementation,
@@ -79,21 +79,7 @@ func newInteropEnv(t *testing.T) *interopEnv {
 // interopNoLeaks fails the test if, once its cleanups ran, more goroutines
 // are left than when it started. newInteropEnv calls it first, so that it
 // runs last.
-func interopNoLeaks(t *testing.T) {
-	n := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > n {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("goroutines leaked: %d at start, %d now\n%s", n, runtime.NumGoroutine(), buf)
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
+func interopNoLeaks(t *testing.T) { leaktest.Check(t, 5*time.Second) }
 
 // onCleanup registers fn to run at cleanup, before the goroutines are
 // awaited. Closers run in reverse order of registration.

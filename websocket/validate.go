@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/w3ws/w3ws/internal/token"
 )
 
 // parseURL turns the constructor's url argument into the URL the socket
@@ -226,7 +228,7 @@ func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
 func checkProtocols(ps []string) error {
 	seen := make(map[string]bool, len(ps))
 	for _, p := range ps {
-		if !validToken(p) {
+		if !token.Valid(p) {
 			return syntaxError(fmt.Sprintf("The subprotocol '%s' is invalid.", p))
 		}
 		if seen[p] {
@@ -235,21 +237,6 @@ func checkProtocols(ps []string) error {
 		seen[p] = true
 	}
 	return nil
-}
-
-// validToken reports whether p is a valid Sec-WebSocket-Protocol element
-// (an RFC 2616 token).
-func validToken(p string) bool {
-	if p == "" {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c < 0x21 || c > 0x7e || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // maxCloseReason is the longest close reason, in UTF-8 bytes.

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/w3ws/w3ws/internal/leaktest"
 )
 
 // envAsRunner makes the test binary act as wasmexec itself, so that the
@@ -29,37 +31,12 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(fixtureDir)
 	}
 	if code == 0 {
-		if err := checkGoroutines(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+		if leaked := leaktest.Find(2*time.Second, "github.com/chromedp/", "net/http.", "\nmain."); len(leaked) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: %d goroutines leaked:\n\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
 			code = 1
 		}
 	}
 	os.Exit(code)
-}
-
-// checkGoroutines fails if goroutines of chromedp, of an HTTP server or of
-// this package are still running two seconds after the tests ended.
-func checkGoroutines() error {
-	var leaked []string
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		leaked = leaked[:0]
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		for i, g := range strings.Split(string(buf), "\n\n") {
-			if i == 0 {
-				continue // this goroutine
-			}
-			if strings.Contains(g, "github.com/chromedp/") || strings.Contains(g, "net/http.") || strings.Contains(g, "\nmain.") {
-				leaked = append(leaked, g)
-			}
-		}
-		if len(leaked) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("leaked %d goroutines:\n\n%s", len(leaked), strings.Join(leaked, "\n\n"))
-		}
-	}
 }
 
 // goBin is the go command of the Go that runs the tests.

@@ -3,45 +3,12 @@
 package server
 
 import (
-	"fmt"
 	"os"
-	"runtime"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/w3ws/w3ws/internal/leaktest"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := checkGoroutines(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// checkGoroutines fails if goroutines of w3ws (sockets, their dispatchers)
-// or of an HTTP server are still running two seconds after the tests ended.
-func checkGoroutines() error {
-	var leaked []string
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		leaked = leaked[:0]
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		for g := range strings.SplitSeq(string(buf), "\n\n") {
-			if strings.Contains(g, "github.com/w3ws/w3ws/") || strings.Contains(g, "net/http.") {
-				if !strings.Contains(g, "checkGoroutines") {
-					leaked = append(leaked, g)
-				}
-			}
-		}
-		if len(leaked) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("leaked %d goroutines:\n\n%s", len(leaked), strings.Join(leaked, "\n\n"))
-		}
-	}
+	os.Exit(leaktest.Main(m, "github.com/w3ws/w3ws/", "net/http."))
 }
