@@ -1,0 +1,411 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/w3ws/w3ws/wasm/browser"
+	"github.com/w3ws/w3ws/websocket"
+)
+
+// envBenchReps sets how many interleaved repetitions
+// BenchmarkBrowserThroughput measures; the default is 5.
+const envBenchReps = "W3WS_BENCH_REPS"
+
+// The method of BenchmarkBrowserThroughput, as in
+// shared/reference/browser-notes.md §4: each run keeps benchInFlight
+// binary messages in flight, lets benchWarmUp pass, and counts the echoes
+// of the next benchWindow.
+const (
+	benchInFlight = 64
+	benchWarmUp   = 250 * time.Millisecond
+	benchWindow   = time.Second
+)
+
+// benchSizes are the message sizes measured.
+var benchSizes = []struct {
+	name string
+	n    int
+}{{"16B", 16}, {"1KiB", 1 << 10}, {"64KiB", 64 << 10}}
+
+// benchImpls are the implementations measured, each a function of the
+// page: jsBench is plain JavaScript, goBench is e2e/benchpage.
+var benchImpls = []string{"js", "go"}
+
+// benchPageHTML loads both implementations. jsBench does in plain
+// JavaScript what goBench (e2e/benchpage) does with package websocket; both
+// return {count, seconds, total, bad}.
+const benchPageHTML = `<!doctype html>
+<meta charset="utf-8">
+<title>w3ws throughput</title>
+<link rel="icon" href="data:,">
+<script src="wasm_exec.js"></script>
+<script>
+"use strict";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function jsBench(url, size, inFlight, warmUpMs, windowMs) {
+	const payload = new Uint8Array(size);
+	const ws = new WebSocket(url);
+	ws.binaryType = "arraybuffer";
+	await new Promise((resolve, reject) => {
+		ws.onopen = resolve;
+		ws.onerror = () => reject(new Error("jsBench: cannot open " + url));
+	});
+	let received = 0, sent = 0, bad = 0, sending = true, drained;
+	const drainedP = new Promise((resolve) => (drained = resolve));
+	ws.onmessage = (e) => {
+		if (!(e.data instanceof ArrayBuffer) || e.data.byteLength !== size) bad++;
+		received++;
+		if (sending) {
+			ws.send(payload);
+			sent++;
+		} else if (received === sent) {
+			drained();
+		}
+	};
+	for (let i = 0; i < inFlight; i++) {
+		ws.send(payload);
+		sent++;
+	}
+	await sleep(warmUpMs);
+	const c0 = received, t0 = performance.now();
+	await sleep(windowMs);
+	const c1 = received, t1 = performance.now();
+	sending = false;
+	if (received === sent) drained();
+	await Promise.race([drainedP, sleep(10000).then(() => {
+		throw new Error("jsBench: " + (sent - received) + " of " + sent + " echoes missing");
+	})]);
+	const closed = new Promise((resolve) => (ws.onclose = resolve));
+	ws.close(1000);
+	const ev = await closed;
+	if (ev.code !== 1000) throw new Error("jsBench: closed with " + ev.code);
+	return { count: c1 - c0, seconds: (t1 - t0) / 1000, total: received, bad };
+}
+
+window.loadError = null;
+const go = new Go();
+WebAssembly.instantiateStreaming(fetch("bench.wasm"), go.importObject)
+	.then((r) => go.run(r.instance).then(() => (window.loadError = "the Go program exited")))
+	.catch((err) => (window.loadError = "loading bench.wasm: " + ((err && err.stack) || err)));
+</script>
+`
+
+// benchRun is what jsBench and goBench return.
+type benchRun struct {
+	Count   int64   `json:"count"`   // echoes in the window
+	Seconds float64 `json:"seconds"` // the window, measured
+	Total   int64   `json:"total"`   // echoes of the whole run
+	Bad     int64   `json:"bad"`     // echoes of the wrong type or size
+}
+
+// benchSample is one measured run.
+type benchSample struct {
+	rate float64 // messages per second in the window
+	// CPU time per message (over the whole run) of Chromium's renderer
+	// processes and of its network service, in µs; NaN without /proc.
+	rendererUS, networkUS float64
+}
+
+// BenchmarkBrowserThroughput compares package websocket compiled to
+// WebAssembly (e2e/benchpage) with plain JavaScript in the same page of one
+// headless Chromium, against an echo server (websocket.Upgrade) in the test
+// process: binary messages, benchInFlight in flight, the echoes of a
+// benchWindow counted after a benchWarmUp. Every rep runs both
+// implementations at every size, in an order that rotates with each rep.
+// Sub-benchmarks impl=js|go/size=... report the medians: msgs/s,
+// renderer-us/msg (renderer CPU per message, from /proc) and, for go, the
+// go/js ratio of the median rates. A markdown table is logged too.
+//
+//	go test -run '^$' -bench BrowserThroughput -benchtime=1x ./e2e/
+//
+// It takes about 1.5 s per run, 6 runs per rep, plus about 10 s to start.
+func BenchmarkBrowserThroughput(b *testing.B) {
+	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
+	reps := benchReps(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute+time.Duration(reps)*30*time.Second)
+	defer cancel()
+
+	goroot := wasmGOROOT(b)
+	wasm := buildWasmProgram(b, ctx, goroot, "github.com/w3ws/w3ws/e2e/benchpage", "bench.wasm")
+	wasmExecJS, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
+	require.NoError(b, err)
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", staticHandler("text/html; charset=utf-8", []byte(benchPageHTML)))
+	mux.Handle("GET /wasm_exec.js", staticHandler("text/javascript; charset=utf-8", wasmExecJS))
+	mux.Handle("GET /bench.wasm", staticHandler("application/wasm", wasm))
+	mux.HandleFunc("GET /echo", benchEcho)
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	echoURL := "ws" + strings.TrimPrefix(hs.URL, "http") + "/echo"
+
+	actx, acancel := chromedp.NewExecAllocator(ctx, browser.AllocatorOptions(b.TempDir())...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer closeBrowser(b, bctx, bcancel)
+	console := recordConsole(b, bctx)
+	require.NoError(b, chromedp.Do(bctx, browser.DisableNetwork(), chromedp.Navigate(hs.URL+"/")), "opening the page")
+	loaded, err := chromedp.Run(bctx, chromedp.Poll[string](
+		`window.loadError !== null ? window.loadError : typeof goBench === "function" && "ok"`,
+		chromedp.WithPollingInterval(20*time.Millisecond),
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil || loaded != "ok" {
+		b.Fatalf("loading the page: %v %s\nthe page's console:\n%s", err, loaded, console())
+	}
+	cpu := chromiumCPU{pid: chromedp.FromContext(bctx).Browser.Process().Pid}
+	cpu.waitIdle(b)
+
+	run := func(impl string, size int) benchSample {
+		b.Helper()
+		expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), size, benchInFlight,
+			benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
+		rctx, rcancel := context.WithTimeout(bctx, 30*time.Second)
+		defer rcancel()
+		r0, n0, ok0 := cpu.sample()
+		r, err := chromedp.Run(rctx, chromedp.Evaluate[benchRun](expr, chromedp.EvalAwaitPromise))
+		r1, n1, ok1 := cpu.sample()
+		if err != nil {
+			b.Fatalf("%s: %v\nthe page's console:\n%s", expr, err, console())
+		}
+		if r.Bad != 0 || r.Count <= 0 || r.Seconds <= 0 {
+			b.Fatalf("%s: %+v: no echoes, or %d of the wrong type or size", expr, r, r.Bad)
+		}
+		s := benchSample{rate: float64(r.Count) / r.Seconds, rendererUS: math.NaN(), networkUS: math.NaN()}
+		if ok0 && ok1 {
+			s.rendererUS = float64((r1 - r0).Microseconds()) / float64(r.Total)
+			s.networkUS = float64((n1 - n0).Microseconds()) / float64(r.Total)
+		}
+		return s
+	}
+
+	// An unrecorded round first, for the JITs and the server.
+	for _, impl := range benchImpls {
+		run(impl, benchSizes[0].n)
+	}
+	samples := map[string][]benchSample{} // by impl/size
+	for rep := range reps {
+		for _, size := range benchSizes {
+			for i := range benchImpls {
+				impl := benchImpls[(i+rep)%len(benchImpls)]
+				samples[impl+"/"+size.name] = append(samples[impl+"/"+size.name], run(impl, size.n))
+			}
+		}
+	}
+	table := benchTable(samples, reps)
+
+	for _, impl := range benchImpls {
+		b.Run("impl="+impl, func(b *testing.B) {
+			for i, size := range benchSizes {
+				b.Run("size="+size.name, func(b *testing.B) {
+					if impl == benchImpls[len(benchImpls)-1] && i == len(benchSizes)-1 {
+						// go test prints the log of a benchmark that has
+						// sub-benchmarks only with -v: the last one logs.
+						b.Log("\n" + table)
+					}
+					for b.Loop() {
+					}
+					s := samples[impl+"/"+size.name]
+					b.ReportMetric(0, "ns/op") // no meaning here
+					b.ReportMetric(benchMedian(s, benchSample.getRate), "msgs/s")
+					if us := benchMedian(s, benchSample.getRenderer); !math.IsNaN(us) {
+						b.ReportMetric(us, "renderer-us/msg")
+					}
+					if impl == "go" {
+						b.ReportMetric(benchMedian(s, benchSample.getRate)/benchMedian(samples["js/"+size.name], benchSample.getRate), "go/js")
+					}
+				})
+			}
+		})
+	}
+}
+
+func (s benchSample) getRate() float64     { return s.rate }
+func (s benchSample) getRenderer() float64 { return s.rendererUS }
+func (s benchSample) getNetwork() float64  { return s.networkUS }
+
+// benchReps returns $W3WS_BENCH_REPS, or 5.
+func benchReps(b *testing.B) int {
+	v := os.Getenv(envBenchReps)
+	if v == "" {
+		return 5
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number of repetitions", envBenchReps, v)
+	}
+	return n
+}
+
+// benchEcho is the echo server: every message goes back as it came.
+func benchEcho(w http.ResponseWriter, r *http.Request) {
+	websocket.Upgrade(w, r, &websocket.Options{
+		BinaryType: websocket.BinaryTypeArrayBuffer,
+		OnMessage:  func(e *websocket.MessageEvent) { e.Target().Send(e.Data) },
+	})
+}
+
+// benchTable formats the medians as a markdown table.
+func benchTable(samples map[string][]benchSample, reps int) string {
+	var sb strings.Builder
+	// go test keeps 10 lines of a benchmark's log: one line of legend.
+	fmt.Fprintf(&sb, "medians of %d interleaved reps, binary, %d in flight, %v windows; CPU: µs/msg over the whole run\n",
+		reps, benchInFlight, benchWindow)
+	sb.WriteString("| size | js msgs/s | go msgs/s | **go/js** | go/js per rep | js renderer | go renderer | js/go CPU | js network | go network |\n")
+	sb.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, size := range benchSizes {
+		js, gs := samples["js/"+size.name], samples["go/"+size.name]
+		var ratios []float64
+		for i := range js {
+			ratios = append(ratios, gs[i].rate/js[i].rate)
+		}
+		jr, gr := benchMedian(js, benchSample.getRenderer), benchMedian(gs, benchSample.getRenderer)
+		fmt.Fprintf(&sb, "| %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f | %.2f | %.0f | %.0f |\n",
+			size.name, benchMedian(js, benchSample.getRate), benchMedian(gs, benchSample.getRate),
+			benchMedian(gs, benchSample.getRate)/benchMedian(js, benchSample.getRate),
+			slices.Min(ratios), slices.Max(ratios), jr, gr, jr/gr,
+			benchMedian(js, benchSample.getNetwork), benchMedian(gs, benchSample.getNetwork))
+	}
+	return sb.String()
+}
+
+// benchMedian returns the median of f over s.
+func benchMedian(s []benchSample, f func(benchSample) float64) float64 {
+	v := make([]float64, len(s))
+	for i, x := range s {
+		v[i] = f(x)
+	}
+	slices.Sort(v)
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// chromiumCPU reads the CPU time of the processes of the Chromium whose
+// browser process is pid, from /proc (Linux).
+type chromiumCPU struct {
+	pid int
+}
+
+// procClockTick is the unit of /proc/PID/stat's times: USER_HZ, 100 on every
+// Linux that Go runs on.
+const procClockTick = 10 * time.Millisecond
+
+// sample returns the CPU time used so far by the renderer processes and by
+// the network service; ok is false if /proc cannot be read.
+func (c chromiumCPU) sample() (renderer, network time.Duration, ok bool) {
+	stats, err := procStats()
+	if err != nil {
+		return 0, 0, false
+	}
+	children := map[int][]int{}
+	for pid, st := range stats {
+		children[st.ppid] = append(children[st.ppid], pid)
+	}
+	queue := []int{c.pid}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		queue = append(queue, children[pid]...)
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil {
+			continue
+		}
+		switch {
+		case strings.Contains(string(cmdline), "--type=renderer"):
+			renderer += stats[pid].cpu
+		case strings.Contains(string(cmdline), "network.mojom.NetworkService"):
+			network += stats[pid].cpu
+		}
+	}
+	return renderer, network, true
+}
+
+// waitIdle waits until the renderer uses under 5% of a core (V8 compiles
+// and tiers a fresh wasm module in the background for a few seconds), for
+// at least 1 s and at most 20 s; without /proc it waits 3 s.
+func (c chromiumCPU) waitIdle(b *testing.B) {
+	start := time.Now()
+	if _, err := procStats(); err != nil {
+		b.Logf("cannot read /proc (%v): waiting 3 s for the wasm compilation", err)
+		time.Sleep(3 * time.Second)
+		return
+	}
+	const step = 500 * time.Millisecond
+	prev, _, _ := c.sample()
+	for {
+		time.Sleep(step)
+		cur, _, _ := c.sample()
+		if time.Since(start) >= time.Second && cur-prev <= step/20 {
+			b.Logf("the renderer was idle %v after the page loaded", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > 20*time.Second {
+			b.Logf("the renderer is still busy (%v of CPU in %v) after 20 s: measuring anyway", cur-prev, step)
+			return
+		}
+		prev = cur
+	}
+}
+
+// procStat is what chromiumCPU needs of /proc/PID/stat.
+type procStat struct {
+	ppid int
+	cpu  time.Duration // utime + stime
+}
+
+// procStats reads /proc/PID/stat of every process.
+func procStats() (map[int]procStat, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	stats := map[int]procStat{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // it exited
+		}
+		// pid (comm) state ppid ... utime stime: fields 1, 2, 3, 4, 14, 15;
+		// comm may hold spaces and parentheses, so split after the last ')'.
+		i := strings.LastIndexByte(string(raw), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(raw[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		stats[pid] = procStat{ppid: ppid, cpu: time.Duration(utime+stime) * procClockTick}
+	}
+	if len(stats) == 0 {
+		return nil, fmt.Errorf("no process in /proc")
+	}
+	return stats, nil
+}

@@ -1,0 +1,14 @@
+// Command benchpage is the Go half of BenchmarkBrowserThroughput, compiled
+// to WebAssembly and loaded by the benchmark's page next to a plain
+// JavaScript benchmark that does the same work:
+//
+//	GOOS=js GOARCH=wasm go build -o bench.wasm ./e2e/benchpage
+//
+// It sets globalThis.goBench(url, size, inFlight, warmUpMs, windowMs), which
+// returns a Promise of {count, seconds, total, bad}: it opens a socket to an
+// echo server with BinaryTypeArrayBuffer, keeps inFlight binary messages of
+// size bytes in flight (one new message for each echo), lets warmUpMs pass,
+// and counts the echoes that arrive in the next windowMs (count, over
+// seconds measured); total is every echo of the run, bad those of the wrong
+// type or size. Natively this package is empty.
+package main
