@@ -48,7 +48,8 @@ type writer struct {
 	// Owned by the goroutine flushing (w.flushing), for direct writes.
 	scratch []byte              // client: masking buffer, maskChunkSize
 	hdr     [maxHeaderSize]byte // server: the frame header
-	vec     net.Buffers         // server: header and payload for one writev
+	vecArr  [2][]byte           // server: header and payload for one writev
+	vec     net.Buffers         // server: a view of vecArr that WriteTo consumes
 }
 
 func (w *writer) init(nc net.Conn, client bool, onWritten func(int, error)) {
@@ -186,12 +187,12 @@ func (w *writer) flushLocked() {
 func (w *writer) writeDirect(op opcode, p []byte) error {
 	h := header{fin: true, op: op, masked: w.client, length: int64(len(p))}
 	if !w.client {
-		// Fields, not locals: a local net.Buffers escapes through WriteTo.
-		w.vec = append(w.vec[:0], appendHeader(w.hdr[:0], h), p)
+		// Fields, not locals: a local net.Buffers escapes through WriteTo,
+		// which also reslices it as it consumes it.
+		w.vecArr = [2][]byte{appendHeader(w.hdr[:0], h), p}
+		w.vec = w.vecArr[:]
 		_, err := w.vec.WriteTo(w.nc)
-		w.vec = w.vec[:cap(w.vec)]
-		clear(w.vec) // do not pin the caller's payload
-		w.vec = w.vec[:0]
+		w.vecArr[1] = nil // do not pin the caller's payload
 		return err
 	}
 	w.mu.Lock()
