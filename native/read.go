@@ -158,9 +158,7 @@ func (c *Conn) readControl(h header) error {
 	case opPing:
 		// Answer without blocking the reader: a peer that does not read
 		// must not stop us from reading.
-		if err := c.w.write(opPong, p, false); err != nil && !errors.Is(err, ErrClosed) {
-			return c.fail(err)
-		}
+		c.w.pong(p)
 	case opClose:
 		return c.readClose(p)
 	}

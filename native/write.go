@@ -10,7 +10,7 @@ const (
 	// maxRetainedWriteBuffer is the largest write buffer kept once the queue
 	// is empty; a bigger one (after a burst of large messages) is dropped so
 	// an idle connection does not pin it.
-	maxRetainedWriteBuffer = 256 << 10
+	maxRetainedWriteBuffer = 64 << 10
 	// directWriteSize is the payload size from which a blocking write that
 	// finds the queue empty skips the queue: the header and the payload go
 	// out in one writev (server) or in masked chunks through a fixed scratch
@@ -20,6 +20,8 @@ const (
 	// maskChunkSize is the client's scratch buffer for masking a directly
 	// written payload.
 	maskChunkSize = 64 << 10
+	// maxQueuedPongs bounds the Pongs queued between two writes.
+	maxQueuedPongs = 16
 )
 
 // writer serialises frames onto the connection. Frames are encoded (and, on
@@ -34,17 +36,23 @@ type writer struct {
 	client    bool
 	onWritten func(n int, err error)
 
-	mu       sync.Mutex // guards everything below
-	flushed  sync.Cond  // broadcast after every flush
-	buf      []byte     // frames queued for the next flush
-	out      []byte     // the buffer of the flush in flight (kept for reuse)
-	bufData  int        // payload bytes of data frames in buf
-	seq      uint64     // frames queued so far
-	done     uint64     // frames whose flush has finished
-	flushing bool       // a goroutine is flushing
-	closed   bool       // a Close frame was queued: nothing may follow it
-	err      error      // sticky write error
-	keys     maskKeys
+	mu          sync.Mutex // guards everything below
+	flushed     sync.Cond  // broadcast after every flush
+	buf         []byte     // frames queued for the next flush
+	out         []byte     // the buffer of the flush in flight (kept for reuse)
+	bufData     int        // payload bytes of data frames in buf
+	seq         uint64     // frames queued so far
+	done        uint64     // frames whose flush has finished
+	flushing    bool       // a goroutine is flushing
+	closed      bool       // a Close frame was queued: nothing may follow it
+	pongsQueued int        // Pongs in buf
+	// The latest Pong past maxQueuedPongs, not yet queued: a new Ping
+	// replaces it.
+	pongBuf     [maxControlPayload]byte
+	pongLen     int
+	pongPending bool
+	err         error // sticky write error
+	keys        maskKeys
 	// Owned by the goroutine flushing (w.flushing), for direct writes.
 	scratch []byte              // client: masking buffer, maskChunkSize
 	hdr     [maxHeaderSize]byte // server: the frame header
@@ -100,6 +108,11 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 	}
 	if op == opClose {
 		w.closed = true
+		if w.pongPending { // nothing may follow our Close
+			w.pongPending = false
+			w.appendFrameLocked(opPong, w.pongBuf[:w.pongLen])
+			w.seq++
+		}
 	}
 	if wait && !w.flushing && len(p) >= directWriteSize {
 		w.flushing = true
@@ -111,10 +124,10 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 			w.onWritten(len(p), err)
 		}
 		w.mu.Lock()
-		if err != nil {
-			w.err = fmt.Errorf("native: write: %w", err)
-		}
 		w.done = mine
+		if err != nil {
+			w.failLocked(err)
+		}
 		w.flushed.Broadcast()
 		w.flushLocked() // whatever was queued meanwhile
 		err = w.err
@@ -145,6 +158,42 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 	return err
 }
 
+// failLocked makes err sticky and ends every frame still queued: they will
+// never be written, and their blocking writers must not wait for them.
+func (w *writer) failLocked(err error) {
+	w.err = fmt.Errorf("native: write: %w", err)
+	w.buf, w.bufData = w.buf[:0], 0
+	w.pongPending, w.pongsQueued = false, 0
+	w.done = w.seq
+}
+
+// pong queues a Pong with payload p (at most 125 bytes) without blocking.
+// Up to maxQueuedPongs wait in the queue between two writes, one per Ping,
+// as browsers answer; past that only the latest is kept, as RFC 6455 §5.5.3
+// allows, so a peer flooding us with Pings cannot grow the queue.
+func (w *writer) pong(p []byte) error {
+	w.mu.Lock()
+	if w.err != nil || w.closed {
+		w.mu.Unlock()
+		return nil
+	}
+	if w.pongsQueued < maxQueuedPongs {
+		w.appendFrameLocked(opPong, p)
+		w.pongsQueued++
+	} else {
+		w.pongLen = copy(w.pongBuf[:], p)
+		w.pongPending = true
+	}
+	if w.flushing {
+		w.mu.Unlock()
+		return nil
+	}
+	w.flushing = true
+	w.mu.Unlock()
+	go w.flush()
+	return nil
+}
+
 // flush runs flushLocked on its own goroutine.
 func (w *writer) flush() {
 	w.mu.Lock()
@@ -155,8 +204,13 @@ func (w *writer) flush() {
 // flushLocked writes w.buf until nothing is queued. Called with mu held and
 // w.flushing set by the caller; it releases mu around each Write.
 func (w *writer) flushLocked() {
-	for len(w.buf) > 0 && w.err == nil {
+	for (len(w.buf) > 0 || w.pongPending) && w.err == nil {
+		if w.pongPending {
+			w.pongPending = false
+			w.appendFrameLocked(opPong, w.pongBuf[:w.pongLen])
+		}
 		w.out, w.buf = w.buf, w.out[:0]
+		w.pongsQueued = 0
 		n, upto := w.bufData, w.seq
 		w.bufData = 0
 		w.mu.Unlock()
@@ -165,12 +219,10 @@ func (w *writer) flushLocked() {
 			w.onWritten(n, err)
 		}
 		w.mu.Lock()
-		if err != nil {
-			w.err = fmt.Errorf("native: write: %w", err)
-			w.buf, w.bufData = w.buf[:0], 0
-			upto = w.seq
-		}
 		w.done = upto
+		if err != nil {
+			w.failLocked(err)
+		}
 		w.flushed.Broadcast()
 	}
 	if cap(w.buf) > maxRetainedWriteBuffer {

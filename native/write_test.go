@@ -79,3 +79,48 @@ func TestWriterBlockingWritersShareAFlush(t *testing.T) {
 	assert.Equal(t, 7+10*8, n)
 	assert.Equal(t, 2, writes, "the ten writers queued during a write share the next one")
 }
+
+func TestWriterPingFloodKeepsQueueBounded(t *testing.T) {
+	a, _ := tcpPair(t)
+	cc := &countingConn{Conn: a, release: make(chan struct{})}
+	c := newConn(cc, nil, connConfig{client: false})
+	require.NoError(t, c.WriteMessageAsync(MessageText, []byte("blocks")))
+	require.Eventually(t, func() bool { w, _ := cc.counts(); return w == 1 }, 5*time.Second, time.Millisecond)
+	payload := make([]byte, maxControlPayload)
+	for i := 0; i < 10000; i++ {
+		payload[0] = byte(i)
+		c.w.pong(payload)
+	}
+	c.w.mu.Lock()
+	queued := len(c.w.buf)
+	c.w.mu.Unlock()
+	assert.LessOrEqual(t, queued, maxQueuedPongs*(2+maxControlPayload), "10000 pings may not queue 10000 pongs")
+	close(cc.release)
+	// The queued pongs and the latest one go out.
+	want := (2 + 6) + (maxQueuedPongs+1)*(2+maxControlPayload)
+	require.Eventually(t, func() bool { _, n := cc.counts(); return n == want }, 5*time.Second, time.Millisecond)
+}
+
+func TestWriterFailedDirectWriteReleasesQueuedWriters(t *testing.T) {
+	// The peer never reads: a 64 MiB direct write blocks; Close queues its
+	// frame behind it and its write deadline fails the direct write. Close
+	// must return within its bound, not wait forever for its queued frame.
+	c, _ := newRawPeer(t, true, ConnOptions{CloseTimeout: 300 * time.Millisecond})
+	big := make([]byte, 64<<20)
+	writeErr := make(chan error, 1)
+	go func() { writeErr <- c.WriteMessage(MessageBinary, big) }()
+	require.Eventually(t, func() bool {
+		c.w.mu.Lock()
+		defer c.w.mu.Unlock()
+		return c.w.flushing
+	}, 5*time.Second, time.Millisecond)
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close(StatusNormalClosure, "") }()
+	select {
+	case err := <-closed:
+		assert.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close still blocked 5 s after a 300 ms CloseTimeout")
+	}
+	assert.Error(t, <-writeErr)
+}

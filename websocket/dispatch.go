@@ -74,31 +74,45 @@ func (d *dispatcher) dispatch(t task) {
 func (d *dispatcher) post(t task) {
 	d.mu.Lock()
 	d.queue = append(d.queue, t)
-	start := !d.running
-	if start {
-		d.running = true
+	if !d.running {
+		d.startDrainLocked()
 	}
 	d.mu.Unlock()
-	if start {
-		go func() {
-			d.mu.Lock()
-			d.running = false // drainLocked sets it again
-			d.drainLocked()
-			d.mu.Unlock()
-		}()
-	}
 }
 
-// offer runs t at once on the calling goroutine when the dispatcher is
-// idle, or queues it for the goroutine running the queue. It is for
-// goroutines of the transport that are never a user's (the engine's write
-// flusher), so nothing is started for a bookkeeping task.
+// startDrainLocked marks the dispatcher running and starts a goroutine that
+// runs the queue until it is empty.
+func (d *dispatcher) startDrainLocked() {
+	d.running = true
+	go func() {
+		d.mu.Lock()
+		d.drainLocked()
+		d.mu.Unlock()
+	}()
+}
+
+// offer runs the bookkeeping task t at once on the calling goroutine when
+// the dispatcher is idle, or queues it for the goroutine running the queue.
+// It never runs other queued tasks, so no handler ever runs on the calling
+// goroutine: it is for the transport's own goroutines (the engine's write
+// flusher), which must not be held up by a handler.
 func (d *dispatcher) offer(t task) {
 	d.mu.Lock()
-	d.queue = append(d.queue, t)
-	if !d.running {
-		d.drainLocked()
+	if d.running {
+		d.queue = append(d.queue, t)
+		d.mu.Unlock()
+		return
 	}
+	d.running = true
+	d.mu.Unlock()
+	d.run(t)
+	d.mu.Lock()
+	d.running = false
+	if len(d.queue) > 0 {
+		// Tasks posted while t ran: hand them to a goroutine of their own.
+		d.startDrainLocked()
+	}
+	d.idle.Broadcast()
 	d.mu.Unlock()
 }
 

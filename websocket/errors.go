@@ -1,5 +1,7 @@
 package websocket
 
+import "errors"
+
 // DOMException is the error the browser's WebSocket throws: a Name such as
 // "SyntaxError" and a human-readable Message. Both builds return it for the
 // same invalid calls, so code can handle errors once. errors.Is matches two
@@ -36,3 +38,7 @@ var (
 
 // syntaxError returns a SyntaxError with the given message.
 func syntaxError(msg string) error { return &DOMException{Name: "SyntaxError", Message: msg} }
+
+// errClosedWhileConnecting is the error event's Err after Close was called
+// while CONNECTING.
+var errClosedWhileConnecting = errors.New("websocket: closed before the connection was established")

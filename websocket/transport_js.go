@@ -19,6 +19,7 @@ const sampleInterval = 2 * time.Millisecond
 type transport struct {
 	js       *jsbridge.WebSocket
 	failed   bool // an error event came before the close event (callback side)
+	aborted  bool // Close was called while CONNECTING
 	openedOK bool // taskOpen moved the socket to OPEN (dispatcher only)
 	// inBrowser is what this socket's sends have left in the browser's
 	// bufferedAmount as of the last sample; sampling is set while a sample
@@ -46,7 +47,12 @@ func (ws *WebSocket) connect() error {
 			ws.t.failed = true
 		case jsbridge.EventClose:
 			t := task{kind: taskClose, code: code, reason: reason, clean: wasClean}
-			if ws.t.failed {
+			switch {
+			case ws.t.aborted:
+				// Close while CONNECTING fails the connection, even when the
+				// browser had opened it before the Go open task ran.
+				t = task{kind: taskClose, code: 1006, err: errClosedWhileConnecting}
+			case ws.t.failed:
 				t.err = errBrowserFailure
 			}
 			ws.d.post(t)
@@ -87,17 +93,23 @@ func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n 
 // scheduled already.
 func (t *transport) scheduleSample(ws *WebSocket) {
 	if t.sampling.CompareAndSwap(false, true) {
-		time.AfterFunc(sampleInterval, func() { ws.d.post(task{kind: taskBuffered}) })
+		time.AfterFunc(sampleInterval, func() {
+			t.sampling.Store(false)
+			ws.d.post(task{kind: taskBuffered})
+		})
 	}
 }
 
-// observeWrites runs on the dispatcher: bufferedAmount falls by what the
-// browser has sent since the last sample, and another sample is scheduled
-// while data remains buffered, so the value never falls during a handler.
+// observeWrites runs on the dispatcher (before each message and close
+// event, and on the sampling timer): bufferedAmount falls by what the
+// browser has sent since the last look, so it never falls during a
+// handler, and sampling goes on while data remains buffered.
 func (t *transport) observeWrites(ws *WebSocket) {
-	t.sampling.Store(false)
-	now, before := t.js.BufferedAmount(), t.inBrowser.Load()
-	if now < before && t.inBrowser.CompareAndSwap(before, now) {
+	before := t.inBrowser.Load()
+	if before == 0 {
+		return
+	}
+	if now := t.js.BufferedAmount(); now < before && t.inBrowser.CompareAndSwap(before, now) {
 		ws.bufferedAmount.Add(^(before - now - 1))
 	}
 	if t.inBrowser.Load() > 0 && ws.state.Load() != uint32(CLOSED) {
@@ -121,7 +133,10 @@ func (t *transport) close(code int, reason string) { t.js.Close(code, reason) }
 
 // abort calls the browser's close while CONNECTING: the browser then fires
 // error and close.
-func (t *transport) abort() { t.js.Close(0, "") }
+func (t *transport) abort() {
+	t.aborted = true
+	t.js.Close(0, "")
+}
 
 // BufferedAmount returns the bytes queued by Send and not yet sent by the
 // browser, as of the dispatcher's last look at the browser's own

@@ -60,8 +60,6 @@ func (ws *WebSocket) connect() error {
 // none natively, so a relative URL is a SyntaxError.
 func defaultBaseURL() string { return "" }
 
-var errClosedWhileConnecting = errors.New("websocket: closed before the connection was established")
-
 // connOptions returns the engine settings and hooks of this socket.
 func (ws *WebSocket) connOptions() native.ConnOptions {
 	return native.ConnOptions{
@@ -69,7 +67,7 @@ func (ws *WebSocket) connOptions() native.ConnOptions {
 		OnPeerClose: func(native.StatusCode, string) {
 			ws.d.dispatch(task{kind: taskClosing})
 		},
-		OnWritten: func(n int, _ error) { ws.wrote(n) },
+		OnWritten: ws.wrote,
 	}
 }
 
@@ -88,6 +86,9 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 		case typ == native.MessageText:
 			t.isText, t.text = true, string(msg)
 			buf = msg
+			if cap(buf) > handOverSize {
+				buf = nil // an idle socket keeps no large buffer
+			}
 		case len(msg) >= handOverSize:
 			t.data, buf = msg, nil
 		default:
@@ -136,6 +137,26 @@ func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n 
 // ReadyState returns the current state.
 func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.state.Load()) }
 
+// wrote is the engine's OnWritten hook, called on its write flusher once a
+// write of n payload bytes ended: SendContext waiters wake now, and
+// bufferedAmount falls when the dispatcher runs the offered task. A failed
+// write counts nothing as written and wakes the waiters for good.
+func (ws *WebSocket) wrote(n int, err error) {
+	if err != nil {
+		ws.writeFailed.Store(true)
+		ws.wakeWriters()
+		return
+	}
+	if n <= 0 {
+		return
+	}
+	ws.writtenTotal.Add(uint64(n))
+	ws.wakeWriters()
+	if ws.written.Add(int64(n)) == int64(n) {
+		ws.d.offer(task{kind: taskBuffered})
+	}
+}
+
 // observeWrites lowers bufferedAmount by the bytes written since the last
 // call; it runs on the dispatcher (taskBuffered).
 func (t *transport) observeWrites(ws *WebSocket) {
@@ -182,7 +203,7 @@ func (ws *WebSocket) waitWritten(ctx context.Context, mark uint64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if ws.closeEv.Load() != nil {
+		if ws.closeEv.Load() != nil || ws.writeFailed.Load() {
 			return ErrNotOpen
 		}
 		ws.writeWait.Wait()

@@ -12,7 +12,10 @@ var ErrNotOpen = errors.New("websocket: socket is not open")
 
 // WaitOpen blocks until the socket is OPEN (nil), or it failed or closed
 // first (the error that failed it, natively, else ErrNotOpen), or ctx is done.
-// It is the Go way to await the "open" event without a handler.
+// It is the Go way to await the "open" event without a handler, and it
+// returns only after the open handlers have run. It must not be called from
+// a handler of the same socket: the dispatcher would wait for itself until
+// ctx ends.
 func (ws *WebSocket) WaitOpen(ctx context.Context) error {
 	select {
 	case <-ws.opened:
@@ -29,7 +32,8 @@ func (ws *WebSocket) WaitOpen(ctx context.Context) error {
 }
 
 // WaitClosed blocks until the "close" event has been dispatched and returns
-// it, or until ctx is done.
+// it, or until ctx is done. Like WaitOpen, it must not be called from a
+// handler of the same socket.
 func (ws *WebSocket) WaitClosed(ctx context.Context) (*CloseEvent, error) {
 	select {
 	case <-ws.closed:
@@ -42,8 +46,9 @@ func (ws *WebSocket) WaitClosed(ctx context.Context) (*CloseEvent, error) {
 // SendContext sends data like Send and then waits until it has been written
 // to the connection, so a fast producer on a slow link holds no more than
 // one message in memory. It returns ErrInvalidState while CONNECTING,
-// ErrNotOpen when the socket is CLOSING or CLOSED (nothing is sent), and
-// ctx.Err() if ctx ends first (the message stays queued). The browser build
+// ErrNotOpen when the socket is CLOSING or CLOSED (nothing is sent) or closes
+// or fails to write before the data is written, and ctx.Err() if ctx ends
+// first (the message stays queued). The browser build
 // waits for the browser's bufferedAmount to drain to zero.
 func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
 	if s := ws.ReadyState(); s == CLOSING || s == CLOSED {

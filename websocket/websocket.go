@@ -58,9 +58,11 @@ type WebSocket struct {
 	// bufferedAmount; it is drained by taskBuffered.
 	written atomic.Int64
 	// sentTotal and writtenTotal are monotonic byte counts of data queued and
-	// data written; SendContext waits for writtenTotal to pass its mark.
+	// data written; SendContext waits for writtenTotal to pass its mark, or
+	// for a write to fail (writeFailed).
 	sentTotal    atomic.Uint64
 	writtenTotal atomic.Uint64
+	writeFailed  atomic.Bool
 	writeWait    sync.Cond // signalled when writtenTotal grows or the socket closes
 	writeMu      sync.Mutex
 
@@ -263,9 +265,12 @@ func (ws *WebSocket) runTask(t task) {
 		ws.fire(typeOpen, &baseEvent{typ: typeOpen, target: ws})
 		ws.markOpened() // after the handlers: WaitOpen returns once they ran
 	case taskMessage:
-		if ws.ReadyState() != OPEN {
+		// The Go state, not the browser's live one: a message the browser
+		// delivered before the peer's Close is still delivered.
+		if ReadyState(ws.state.Load()) != OPEN {
 			return // data arriving after close() is not delivered
 		}
+		ws.t.observeWrites(ws) // a reply implies its request was written
 		ev := &MessageEvent{baseEvent: baseEvent{typ: typeMessage, target: ws}, Origin: ws.origin}
 		switch {
 		case t.isText:
@@ -281,6 +286,7 @@ func (ws *WebSocket) runTask(t task) {
 	case taskClosing:
 		ws.state.CompareAndSwap(uint32(OPEN), uint32(CLOSING))
 	case taskClose:
+		ws.t.observeWrites(ws)
 		ws.state.Store(uint32(CLOSED))
 		ev := &CloseEvent{baseEvent: baseEvent{typ: typeClose, target: ws}, Code: t.code, Reason: t.reason, WasClean: t.clean}
 		if t.err != nil {
@@ -304,20 +310,6 @@ func (ws *WebSocket) markOpened() {
 	case <-ws.opened:
 	default:
 		close(ws.opened)
-	}
-}
-
-// wrote is called by the transport's write flusher when n payload bytes
-// have been written: SendContext waiters wake now; bufferedAmount falls when
-// the dispatcher runs the offered task.
-func (ws *WebSocket) wrote(n int) {
-	if n <= 0 {
-		return
-	}
-	ws.writtenTotal.Add(uint64(n))
-	ws.wakeWriters()
-	if ws.written.Add(int64(n)) == int64(n) {
-		ws.d.offer(task{kind: taskBuffered})
 	}
 }
 

@@ -6,8 +6,9 @@ import (
 )
 
 func TestFindReportsLiveGoroutine(t *testing.T) {
-	stop := make(chan struct{})
-	go leakyHelperForTest(stop)
+	stop, started := make(chan struct{}), make(chan struct{})
+	go leakyHelperForTest(started, stop)
+	<-started
 	leaked := Find(50*time.Millisecond, "leakyHelperForTest")
 	close(stop)
 	if len(leaked) != 1 {
@@ -18,4 +19,7 @@ func TestFindReportsLiveGoroutine(t *testing.T) {
 	}
 }
 
-func leakyHelperForTest(stop chan struct{}) { <-stop }
+func leakyHelperForTest(started, stop chan struct{}) {
+	close(started)
+	<-stop
+}
