@@ -37,6 +37,9 @@ func TestConstructorURLSerialization(t *testing.T) {
 		{"  ws://127.0.0.1:1/x \t", "ws://127.0.0.1:1/x"},
 		{"ws://127.0.0.1:80/x", "ws://127.0.0.1/x"},
 		{"wss://127.0.0.1:443/x", "wss://127.0.0.1/x"},
+		{"ws://127.0.0.1:1/a/./b/../../echo", "ws://127.0.0.1:1/echo"},
+		{"ws://127.0.0.1:01/x", "ws://127.0.0.1:1/x"},
+		{"ws://127.0.0.1:080/x", "ws://127.0.0.1/x"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			ws, err := websocket.New(tc.in)

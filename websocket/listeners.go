@@ -8,10 +8,19 @@ import (
 
 // listener is one registered handler. The on* attribute handler of a type is
 // a listener too (attr set), kept at the position where it was first set,
-// as in browsers.
+// as in browsers: replacing it swaps fn in place. A listener removed while an
+// event is being dispatched is not called for the rest of that dispatch, as
+// in the DOM (removed).
 type listener struct {
-	fn   func(Event)
-	attr bool
+	fn      atomic.Pointer[func(Event)]
+	attr    bool
+	removed atomic.Bool
+}
+
+func newListener(fn func(Event), attr bool) *listener {
+	l := &listener{attr: attr}
+	l.fn.Store(&fn)
+	return l
 }
 
 // listenerSet holds a socket's handlers per event type. Readers (the
@@ -55,16 +64,17 @@ func (s *listenerSet) setAttr(i int, fn func(Event)) {
 		for j, x := range l {
 			if x.attr {
 				if fn == nil {
+					x.removed.Store(true)
 					return append(l[:j], l[j+1:]...)
 				}
-				l[j] = &listener{fn: fn, attr: true}
+				x.fn.Store(&fn)
 				return l
 			}
 		}
 		if fn == nil {
 			return l
 		}
-		return append(l, &listener{fn: fn, attr: true})
+		return append(l, newListener(fn, true))
 	})
 }
 
@@ -77,7 +87,9 @@ func (ws *WebSocket) fire(typ string, ev Event) {
 		return
 	}
 	for _, l := range *p {
-		l.fn(ev)
+		if !l.removed.Load() {
+			(*l.fn.Load())(ev)
+		}
 	}
 }
 
@@ -116,12 +128,13 @@ func (ws *WebSocket) AddEventListener(typ string, fn func(Event)) (remove func()
 	if i < 0 || fn == nil {
 		return func() {}
 	}
-	l := &listener{fn: fn}
+	l := newListener(fn, false)
 	ws.listeners.update(i, func(ls []*listener) []*listener { return append(ls, l) })
 	return func() {
 		ws.listeners.update(i, func(ls []*listener) []*listener {
 			for j, x := range ls {
 				if x == l {
+					l.removed.Store(true)
 					return append(ls[:j], ls[j+1:]...)
 				}
 			}

@@ -5,6 +5,7 @@ package websocket
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync/atomic"
 	"unsafe"
 
@@ -37,7 +38,7 @@ func (ws *WebSocket) connect() error {
 	}
 	go func() {
 		defer cancel()
-		c, _, err := native.Dial(ctx, ws.urlStr, opts)
+		c, _, err := native.Dial(ctx, dialURL(ws.url), opts)
 		if err != nil {
 			ws.d.dispatch(task{kind: taskClose, code: 1006, err: err})
 			return
@@ -54,6 +55,19 @@ func (ws *WebSocket) connect() error {
 		ws.readLoop(c)
 	}()
 	return nil
+}
+
+// dialURL is the URL handed to the engine: without user info, because
+// Chrome does not turn URL credentials into an Authorization header (it
+// answers a 401 challenge, which the engine does not do); set
+// Options.Header instead.
+func dialURL(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = nil
+	return c.String()
 }
 
 // defaultBaseURL is the base for relative URLs without Options.BaseURL:

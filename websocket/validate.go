@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"github.com/w3ws/w3ws/internal/token"
 )
 
@@ -70,14 +72,13 @@ func parseURL(raw, base string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
 	}
-	if !validHost(u) {
+	host, ok := canonicalHost(u, scheme)
+	if !ok {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
 	}
-	u.Host = strings.ToLower(u.Host)
-	if p := u.Port(); (scheme == "ws" && p == "80") || (scheme == "wss" && p == "443") {
-		u.Host = strings.TrimSuffix(u.Host, ":"+p)
-	}
-	u.Host = strings.TrimSuffix(u.Host, ":")
+	u.Host = host
+	// Dot segments go, as the URL standard's path parser drops them.
+	u = u.ResolveReference(&url.URL{})
 	if u.Path == "" {
 		u.Path = "/"
 	}
@@ -85,30 +86,40 @@ func parseURL(raw, base string) (*url.URL, error) {
 	return u, nil
 }
 
-// validHost applies the URL standard's host rules that net/url does not: no
-// forbidden domain code point (after percent-decoding) in a domain, only
-// ASCII (hosts are not IDNA-mapped here), and a port within 0-65535.
-func validHost(u *url.URL) bool {
+// canonicalHost applies the URL standard's host rules that net/url does
+// not, and returns the host[:port] as the url attribute shows it: a domain
+// percent-decoded, IDNA-mapped (UTS #46, so "bücher.example" becomes
+// "xn--bcher-kva.example" and letters are lowercased) and free of forbidden
+// domain code points; the port as a number within 0-65535, dropped when it
+// is the scheme's default.
+func canonicalHost(u *url.URL, scheme string) (string, bool) {
+	port := ""
 	if p := u.Port(); p != "" {
 		n, err := strconv.ParseUint(p, 10, 16)
-		if err != nil || n > 65535 {
-			return false
+		if err != nil {
+			return "", false
+		}
+		if !(scheme == "ws" && n == 80) && !(scheme == "wss" && n == 443) {
+			port = ":" + strconv.FormatUint(n, 10)
 		}
 	}
 	host := u.Hostname()
 	if strings.HasPrefix(u.Host, "[") {
-		return true // an IPv6 literal, checked by net/url
+		return "[" + strings.ToLower(host) + "]" + port, true // IPv6, checked by net/url
 	}
 	host, err := url.PathUnescape(host)
 	if err != nil || host == "" {
-		return false
+		return "", false
+	}
+	if host, err = idna.Lookup.ToASCII(host); err != nil || host == "" {
+		return "", false
 	}
 	for i := 0; i < len(host); i++ {
 		if c := host[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(forbiddenDomainCodePoints, c) >= 0 {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return strings.ToLower(host) + port, true
 }
 
 // forbiddenDomainCodePoints are the printable ASCII forbidden domain code
