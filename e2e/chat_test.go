@@ -6,9 +6,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +34,8 @@ func TestChat(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	goroot := chatGOROOT(t)
-	wasm := buildChatWeb(t, ctx, goroot)
+	goroot := wasmGOROOT(t)
+	wasm := buildWasm(t, ctx, goroot, "github.com/w3ws/w3ws/wasm/chat/web", "chat.wasm")
 	srv, err := server.New(server.Config{
 		Wasm:       wasm,
 		WasmExecJS: filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
@@ -103,31 +101,4 @@ func saveChatScreenshot(t *testing.T, tab *chatTab) {
 	}
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot of %s: %s", tab.label, path)
-}
-
-// chatGOROOT returns the GOROOT of the Go that built the test: the web
-// program and wasm_exec.js must come from it.
-func chatGOROOT(t *testing.T) string {
-	t.Helper()
-	if root := runtime.GOROOT(); root != "" {
-		return root
-	}
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	require.NoError(t, err, "finding GOROOT (the test binary was built with -trimpath)")
-	return strings.TrimSpace(string(out))
-}
-
-// buildChatWeb compiles the page's program (wasm/chat/web) to WebAssembly
-// in the test's temporary directory and returns its path.
-func buildChatWeb(t *testing.T, ctx context.Context, goroot string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "chat.wasm")
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), "build", "-o", out, "github.com/w3ws/w3ws/wasm/chat/web")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the chat page's program: %v\n%s", err, msg)
-	}
-	t.Logf("built the chat page's program in %v", time.Since(start).Round(time.Millisecond))
-	return out
 }

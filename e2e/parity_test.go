@@ -143,7 +143,7 @@ func TestParity(t *testing.T) {
 	defer cancel()
 
 	// Build the wasm program while Chromium starts.
-	goroot := chatGOROOT(t)
+	goroot := wasmGOROOT(t)
 	wasmPath := filepath.Join(t.TempDir(), "parity.wasm")
 	built := make(chan error, 1)
 	go func() { built <- buildParityWasm(ctx, goroot, wasmPath) }()

@@ -31,7 +31,7 @@ const minBrowserTests = 60
 // read its URL from W3WS_SCENARIO_URL). It fails if Chromium is missing,
 // if any test fails or is skipped, or if fewer than minBrowserTests pass.
 func TestWebsocketPackageInBrowser(t *testing.T) {
-	goroot := chatGOROOT(t)
+	goroot := wasmGOROOT(t)
 	gobin := filepath.Join(goroot, "bin", "go")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -233,33 +231,4 @@ func recordConsole(tb testing.TB, ctx context.Context) func() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-}
-
-// wasmGOROOT returns the GOROOT of the Go that built the test: the wasm
-// programs and wasm_exec.js must come from it.
-func wasmGOROOT(tb testing.TB) string {
-	tb.Helper()
-	if root := runtime.GOROOT(); root != "" {
-		return root
-	}
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	require.NoError(tb, err, "finding GOROOT (the test binary was built with -trimpath)")
-	return strings.TrimSpace(string(out))
-}
-
-// buildWasmProgram compiles pkg with GOOS=js GOARCH=wasm into name in a
-// temporary directory and returns the program.
-func buildWasmProgram(tb testing.TB, ctx context.Context, goroot, pkg, name string) []byte {
-	tb.Helper()
-	out := filepath.Join(tb.TempDir(), name)
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), "build", "-o", out, pkg)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("building %s: %v\n%s", pkg, err, msg)
-	}
-	tb.Logf("built %s in %v", pkg, time.Since(start).Round(time.Millisecond))
-	wasm, err := os.ReadFile(out)
-	require.NoError(tb, err)
-	return wasm
 }
