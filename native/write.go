@@ -10,7 +10,7 @@ const (
 	// maxRetainedWriteBuffer is the largest write buffer kept once the queue
 	// is empty; a bigger one (after a burst of large messages) is dropped so
 	// an idle connection does not pin it.
-	maxRetainedWriteBuffer = 64 << 10
+	maxRetainedWriteBuffer = 128 << 10
 	// directWriteSize is the payload size from which a blocking write that
 	// finds the queue empty skips the queue: the header and the payload go
 	// out in one writev (server) or in masked chunks through a fixed scratch
