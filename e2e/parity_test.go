@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -467,21 +466,7 @@ func startParityServer(t *testing.T, scen *scenario.Server, wasmPath, wasmExecJS
 		http.ServeFile(w, r, wasmPath)
 	})
 	mux.Handle("/", scen)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listening: %v", err)
-	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan struct{})
-	go func() {
-		hs.Serve(ln)
-		close(served)
-	}()
-	return "http://" + ln.Addr().String(), func() {
-		hs.Close()
-		<-served
-		scen.Close()
-	}
+	return scen.StartHandler(mux)
 }
 
 // parityTab is a Chromium tab running one mode's page.

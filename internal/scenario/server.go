@@ -109,12 +109,16 @@ func NewServer() *Server {
 // ("http://127.0.0.1:PORT"; WebSocket clients map http to ws) and a function
 // that stops the server, drops every connection and waits for its handlers.
 // It panics if it cannot listen.
-func (s *Server) Start() (baseURL string, stop func()) {
+func (s *Server) Start() (baseURL string, stop func()) { return s.StartHandler(s) }
+
+// StartHandler is Start serving h, a handler that routes to s for the
+// scenario paths and may serve more (a test's pages); stop also closes s.
+func (s *Server) StartHandler(h http.Handler) (baseURL string, stop func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic("scenario: listen: " + err.Error())
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan struct{})
 	go func() {
 		hs.Serve(ln)
