@@ -17,10 +17,9 @@ const sampleInterval = 2 * time.Millisecond
 
 // transport is the browser build's link to the browser's WebSocket.
 type transport struct {
-	js       *jsbridge.WebSocket
-	failed   bool // an error event came before the close event (callback side)
-	aborted  bool // Close was called while CONNECTING
-	openedOK bool // taskOpen moved the socket to OPEN (dispatcher only)
+	js      *jsbridge.WebSocket
+	failed  bool // an error event came before the close event (callback side)
+	aborted bool // Close was called while CONNECTING
 	// inBrowser is what this socket's sends have left in the browser's
 	// bufferedAmount as of the last sample; sampling is set while a sample
 	// is scheduled.
@@ -72,9 +71,6 @@ func (ws *WebSocket) connect() error {
 // defaultBaseURL is the base for relative URLs without Options.BaseURL:
 // the page's URL (the script's in a worker), as the browser uses.
 func defaultBaseURL() string { return jsbridge.LocationHref() }
-
-// markOpenedOK records, on the dispatcher, that the socket opened.
-func (t *transport) markOpenedOK() { t.openedOK = true }
 
 // send hands one message to the browser. bufferedAmount grows now and
 // falls when a dispatcher task sees the browser's own bufferedAmount fall.

@@ -18,9 +18,8 @@ const handOverSize = 64 << 10
 
 // transport is the native build's link to the engine.
 type transport struct {
-	conn     atomic.Pointer[native.Conn]
-	cancel   context.CancelFunc // aborts the opening handshake
-	openedOK bool               // taskOpen moved the socket to OPEN (dispatcher only)
+	conn   atomic.Pointer[native.Conn]
+	cancel context.CancelFunc // aborts the opening handshake
 }
 
 // connect starts the opening handshake on the goroutine that will read the
@@ -45,7 +44,7 @@ func (ws *WebSocket) connect() error {
 		}
 		ws.t.conn.Store(c)
 		ws.d.dispatch(task{kind: taskOpen, protocol: c.Subprotocol(), ext: c.Extensions()})
-		if !ws.t.openedOK {
+		if !ws.isOpened() {
 			// Close was called while CONNECTING and the handshake won the
 			// race: leave as Chrome does, with 1001, and fail.
 			c.Close(native.StatusGoingAway, "")
@@ -128,9 +127,6 @@ func closeTask(err error) task {
 	}
 	return task{kind: taskClose, code: 1006}
 }
-
-// markOpenedOK records, on the dispatcher, that the socket opened.
-func (t *transport) markOpenedOK() { t.openedOK = true }
 
 // send queues one message of n bytes on an OPEN socket and accounts for it
 // in bufferedAmount.

@@ -227,9 +227,6 @@ func encodeURLPart(s, set string) string {
 	return b.String()
 }
 
-// serializeURL returns the URL as the url attribute shows it.
-func serializeURL(u *url.URL) string { return u.String() }
-
 // originOf returns the serialized origin of a ws(s) URL, as
 // MessageEvent.origin carries it: scheme://host[:port].
 func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }

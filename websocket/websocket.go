@@ -122,7 +122,7 @@ func NewWithOptions(rawURL string, opts *Options) (*WebSocket, error) {
 func newSocket(u *url.URL, o Options) *WebSocket {
 	ws := &WebSocket{
 		url:    u,
-		urlStr: serializeURL(u),
+		urlStr: u.String(),
 		origin: originOf(u),
 		opts:   o,
 		opened: make(chan struct{}),
@@ -261,7 +261,6 @@ func (ws *WebSocket) runTask(t task) {
 		if !ws.state.CompareAndSwap(uint32(CONNECTING), uint32(OPEN)) && !t.accepted {
 			return // closed while connecting: the transport fails the connection
 		}
-		ws.t.markOpenedOK()
 		ws.fire(typeOpen, &baseEvent{typ: typeOpen, target: ws})
 		ws.markOpened() // after the handlers: WaitOpen returns once they ran
 	case taskMessage:
@@ -304,11 +303,21 @@ func (ws *WebSocket) runTask(t task) {
 	}
 }
 
-// markOpened closes the opened channel once.
-func (ws *WebSocket) markOpened() {
+// isOpened reports whether the opened channel is closed: after the open
+// task ran its handlers, or after the close task. Right after dispatching
+// taskOpen it tells whether the socket opened or Close came first.
+func (ws *WebSocket) isOpened() bool {
 	select {
 	case <-ws.opened:
+		return true
 	default:
+		return false
+	}
+}
+
+// markOpened closes the opened channel once.
+func (ws *WebSocket) markOpened() {
+	if !ws.isOpened() {
 		close(ws.opened)
 	}
 }
