@@ -25,6 +25,8 @@ type Conn struct {
 	readErr error      // sticky: the error that ended reading
 	utf8    utf8Validator
 	ctrl    [maxControlPayload]byte // control frame payloads never allocate
+	spill   [][]byte                // chunks of a large message past the caller's buffer (readPayload)
+	spilled int                     // bytes in spill
 
 	// Write state.
 	w writer

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"time"
@@ -41,47 +42,165 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 	}
 	var typ opcode // the opcode of the message being reassembled, 0 before its first frame
 	start := len(dst)
+	limit := c.messageLimit(start)
 	for {
 		h, err := c.readHeader()
 		if err != nil {
-			return 0, dst[:start], c.fail(err)
+			return 0, c.abandon(dst, start), c.fail(err)
 		}
 		if h.op.isControl() {
 			if err := c.readControl(h); err != nil {
-				return 0, dst[:start], err
+				return 0, c.abandon(dst, start), err
 			}
 			continue
 		}
 		switch {
 		case h.op == opContinuation && typ == 0:
-			return 0, dst[:start], c.fail(ErrUnexpectedCont)
+			return 0, c.abandon(dst, start), c.fail(ErrUnexpectedCont)
 		case h.op != opContinuation && typ != 0:
-			return 0, dst[:start], c.fail(ErrDataFrameUnfinished)
+			return 0, c.abandon(dst, start), c.fail(ErrDataFrameUnfinished)
 		case h.op != opContinuation:
 			typ = h.op
 			c.utf8.reset()
 		}
-		max := c.cfg.opts.MaxMessageSize
-		if max >= 0 && h.length > max-int64(len(dst)-start) {
-			return 0, dst[:start], c.fail(ErrMessageTooBig)
+		if h.length > limit-c.assembled(dst, start) {
+			return 0, c.abandon(dst, start), c.fail(ErrMessageTooBig)
 		}
-		off := len(dst)
-		if dst, err = c.readPayload(dst, h.length); err != nil {
-			return 0, dst[:start], c.fail(err)
-		}
-		if h.masked {
-			mask(dst[off:], h.key)
-		}
-		if typ == opText && !c.utf8.valid(dst[off:]) {
-			return 0, dst[:start], c.fail(ErrInvalidUTF8)
+		if dst, err = c.readPayload(dst, start, limit, h, typ == opText); err != nil {
+			return 0, c.abandon(dst, start), c.fail(err)
 		}
 		if h.fin {
 			if typ == opText && !c.utf8.complete() {
-				return 0, dst[:start], c.fail(ErrInvalidUTF8)
+				return 0, c.abandon(dst, start), c.fail(ErrInvalidUTF8)
 			}
-			return MessageType(typ), dst, nil
+			return MessageType(typ), c.join(dst), nil
 		}
 	}
+}
+
+// maxInt is the largest int: on 32-bit targets (wasm included) it, not
+// MaxMessageSize, is what bounds a message held in one slice.
+const maxInt = int(^uint(0) >> 1)
+
+// messageLimit is the most payload bytes the next message may have, with
+// start bytes of dst already in use: MaxMessageSize, clamped so that the
+// whole of dst still fits an int.
+func (c *Conn) messageLimit(start int) int64 {
+	limit := c.cfg.opts.MaxMessageSize
+	if limit < 0 {
+		limit = math.MaxInt64
+	}
+	return min(limit, int64(maxInt-start))
+}
+
+// assembled is the size of the message read so far: the bytes appended to
+// dst past start, and those spilled past dst.
+func (c *Conn) assembled(dst []byte, start int) int64 {
+	return int64(len(dst)-start) + int64(c.spilled)
+}
+
+// reassemblyStep bounds how far the reassembly buffer runs ahead of the
+// bytes that arrived, so a peer that announces a large frame and sends
+// little cannot make us allocate the announced size.
+const reassemblyStep = 1 << 20
+
+// minReassemblyGrowth is the least a reassembly buffer grows by, so a burst
+// of tiny frames does not reallocate for each one.
+const minReassemblyGrowth = 512
+
+// readPayload reads the payload of frame h into the message being
+// reassembled (dst from start, then c.spill), unmasking it and, for text,
+// validating it as UTF-8 piece by piece.
+//
+// Growth is linear in the message, whatever its fragmentation: while the
+// message is under reassemblyStep, dst itself grows geometrically (each
+// copy costs no more than the room it adds); past that, further bytes go to
+// chunks of reassemblyStep in c.spill that are joined once, when the message
+// is complete. So N fragments cost O(message) time, memory peaks near twice
+// the message, and no allocation runs more than reassemblyStep ahead of the
+// bytes that arrived or past limit.
+func (c *Conn) readPayload(dst []byte, start int, limit int64, h header, text bool) ([]byte, error) {
+	n, key := h.length, h.key
+	for n > 0 {
+		var p []byte // where the next piece goes: dst's spare room, or the last spill chunk's
+		if len(c.spill) == 0 {
+			if len(dst) == cap(dst) && len(dst)-start < reassemblyStep {
+				dst = c.growDst(dst, start, limit, n)
+			}
+			if len(dst) < cap(dst) {
+				p = dst[len(dst):cap(dst)]
+			}
+		}
+		if p == nil {
+			if k := len(c.spill); k == 0 || len(c.spill[k-1]) == cap(c.spill[k-1]) {
+				room := min(reassemblyStep, limit-c.assembled(dst, start))
+				c.spill = append(c.spill, make([]byte, 0, max(room, min(n, reassemblyStep))))
+			}
+			last := c.spill[len(c.spill)-1]
+			p = last[len(last):cap(last)]
+		}
+		p = p[:min(int64(len(p)), n)]
+		if _, err := io.ReadFull(c.br, p); err != nil {
+			return dst, noEOF(err)
+		}
+		if h.masked {
+			key = mask(p, key)
+		}
+		if text && !c.utf8.valid(p) {
+			return dst, ErrInvalidUTF8
+		}
+		if len(c.spill) == 0 {
+			dst = dst[:len(dst)+len(p)]
+		} else {
+			k := len(c.spill) - 1
+			c.spill[k] = c.spill[k][:len(c.spill[k])+len(p)]
+			c.spilled += len(p)
+		}
+		n -= int64(len(p))
+	}
+	return dst, nil
+}
+
+// growDst returns dst with more room for a message that has n payload bytes
+// still to come in this frame: at least what arrived so far (geometric
+// growth), at least the next piece, and never more than reassemblyStep or
+// what limit still allows.
+func (c *Conn) growDst(dst []byte, start int, limit, n int64) []byte {
+	arrived := int64(len(dst) - start)
+	room := max(arrived, minReassemblyGrowth)
+	room = min(room, reassemblyStep, limit-arrived)
+	room = max(room, min(n, reassemblyStep))
+	grown := make([]byte, len(dst), len(dst)+int(room))
+	copy(grown, dst)
+	return grown
+}
+
+// join returns the completed message: dst itself, or dst and the spilled
+// chunks copied once into a slice of exactly their size.
+func (c *Conn) join(dst []byte) []byte {
+	if len(c.spill) == 0 {
+		return dst
+	}
+	out := make([]byte, len(dst), len(dst)+c.spilled)
+	copy(out, dst)
+	for _, b := range c.spill {
+		out = append(out, b...)
+	}
+	c.dropSpill()
+	return out
+}
+
+// abandon drops the message being reassembled and returns dst as it was
+// before it.
+func (c *Conn) abandon(dst []byte, start int) []byte {
+	c.dropSpill()
+	return dst[:start]
+}
+
+// dropSpill releases the spilled chunks.
+func (c *Conn) dropSpill() {
+	clear(c.spill)
+	c.spill, c.spilled = c.spill[:0], 0
 }
 
 // readHeader reads and checks the next frame header.
@@ -118,31 +237,6 @@ func (c *Conn) readHeader() (header, error) {
 		return h, ErrUnmaskedFrame
 	}
 	return h, nil
-}
-
-// readPayload appends n payload bytes to dst. It grows dst at most 1 MiB at a
-// time beyond what has arrived, so a peer that announces a large frame and
-// sends little cannot make us allocate the whole announced size at once.
-func (c *Conn) readPayload(dst []byte, n int64) ([]byte, error) {
-	const step = 1 << 20
-	for n > 0 {
-		chunk := min(n, step)
-		if free := int64(cap(dst) - len(dst)); free < chunk {
-			grown := make([]byte, len(dst), len(dst)+int(max(chunk, min(int64(cap(dst)), n))))
-			copy(grown, dst)
-			dst = grown
-		}
-		if free := int64(cap(dst) - len(dst)); chunk < free {
-			chunk = min(n, free)
-		}
-		off := len(dst)
-		dst = dst[:off+int(chunk)]
-		if _, err := io.ReadFull(c.br, dst[off:]); err != nil {
-			return dst[:off], noEOF(err)
-		}
-		n -= chunk
-	}
-	return dst, nil
 }
 
 // readControl handles a control frame between (or inside) messages.
