@@ -45,9 +45,15 @@ func (e *CloseError) Error() string {
 }
 
 // validWireCode reports whether code may appear in a received Close frame.
-// Like Chrome, only the three codes RFC 6455 says must never be sent are
-// rejected; 999, 2999 and 5000 are accepted and reported verbatim.
-func validWireCode(code StatusCode) bool {
+// Leniently, as Chrome does on its client sockets, only the three codes
+// RFC 6455 says must never be sent are rejected: 999, 2999 and 5000 are
+// accepted and reported verbatim. Strictly (servers, and clients with
+// ConnOptions.StrictCloseCodes), §7.4 is applied: only the codes a peer may
+// send (validSendCode) are accepted.
+func validWireCode(code StatusCode, strict bool) bool {
+	if strict {
+		return validSendCode(code)
+	}
 	return code != StatusNoStatusRcvd && code != StatusAbnormalClosure && code != StatusTLSHandshake
 }
 
@@ -64,8 +70,9 @@ func validSendCode(code StatusCode) bool {
 }
 
 // parseClosePayload decodes a received Close body (§5.5.1). An empty body
-// gives StatusNoStatusRcvd.
-func parseClosePayload(p []byte) (StatusCode, string, error) {
+// gives StatusNoStatusRcvd. strict selects the §7.4 check of the code (see
+// validWireCode).
+func parseClosePayload(p []byte, strict bool) (StatusCode, string, error) {
 	switch {
 	case len(p) == 0:
 		return StatusNoStatusRcvd, "", nil
@@ -73,7 +80,7 @@ func parseClosePayload(p []byte) (StatusCode, string, error) {
 		return 0, "", errCloseOneByte
 	}
 	code := StatusCode(binary.BigEndian.Uint16(p))
-	if !validWireCode(code) {
+	if !validWireCode(code, strict) {
 		return 0, "", errCloseBadCode
 	}
 	if !utf8.Valid(p[2:]) {

@@ -37,6 +37,12 @@ type ConnOptions struct {
 	// CloseTimeout bounds the wait for the peer's Close reply once we have sent
 	// a Close frame. Zero means DefaultCloseTimeout.
 	CloseTimeout time.Duration
+	// StrictCloseCodes makes a client fail the connection (Close 1002) when
+	// the peer's Close frame carries a code RFC 6455 §7.4 rules out for the
+	// wire (0-999, 1004-1006, 1015-2999, 5000 and up). By default a client
+	// accepts those, as Chrome does, and only 1005, 1006 and 1015 fail.
+	// Servers ([Accept]) are always strict: they have no browser to mirror.
+	StrictCloseCodes bool
 	// OnPeerClose, if set, is called on the reading goroutine when the peer's
 	// Close frame arrives, before our reply is sent and before ReadMessage
 	// returns the *CloseError. It lets a caller observe the start of the
@@ -76,6 +82,13 @@ type DialOptions struct {
 	// NetDial, if set, opens the TCP connection (to the proxy when one is
 	// used). Nil means a net.Dialer.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// HostGate, if set, makes Dial wait, before connecting, until no other
+	// Dial sharing the gate is in its opening handshake to the same host and
+	// port (RFC 6455 §4.1 client step 2; see [HostGate]). The wait is bounded
+	// by Dial's context only: HandshakeTimeout starts once the wait is over.
+	// Nil means no serialisation, the engine's default: a program that wants
+	// the RFC's behaviour shares one HostGate among its Dials.
+	HostGate *HostGate
 }
 
 // AcceptOptions configure [Accept]. The zero value is ready to use.

@@ -262,7 +262,7 @@ func (c *Conn) readControl(h header) error {
 // readClose handles the peer's Close frame: it answers it unless we closed
 // first, lets TCP end, and returns the *CloseError.
 func (c *Conn) readClose(p []byte) error {
-	code, reason, err := parseClosePayload(p)
+	code, reason, err := parseClosePayload(p, !c.cfg.client || c.cfg.opts.StrictCloseCodes)
 	if err != nil {
 		return c.fail(err)
 	}
