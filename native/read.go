@@ -273,11 +273,16 @@ func (c *Conn) readClose(p []byte) error {
 	if fn := c.cfg.opts.OnPeerClose; fn != nil {
 		fn(code, reason)
 	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
 	if !c.w.isClosed() {
 		// Echo the code and reason verbatim, as Chrome does; an empty Close
 		// gets an empty Close.
-		c.nc.SetWriteDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
 		c.w.write(opClose, p, true)
+	} else {
+		// Our Close was queued first (a simultaneous close): it, and every
+		// message queued before it, must reach the peer before TCP ends.
+		// The write deadline bounds the wait by CloseTimeout.
+		c.w.drain()
 	}
 	if c.cfg.client {
 		// §7.1.1: the server closes TCP first. Wait for it, bounded; a data

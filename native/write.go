@@ -268,6 +268,16 @@ func (w *writer) writeDirect(op opcode, p []byte) error {
 	return nil
 }
 
+// drain waits until every frame queued so far has been written, or writing
+// failed. The caller bounds the wait with a write deadline.
+func (w *writer) drain() {
+	w.mu.Lock()
+	for mark := w.seq; w.done < mark && w.err == nil; {
+		w.flushed.Wait()
+	}
+	w.mu.Unlock()
+}
+
 // isClosed reports whether a Close frame has been queued.
 func (w *writer) isClosed() bool {
 	w.mu.Lock()
