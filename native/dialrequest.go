@@ -2,6 +2,7 @@ package native
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/w3ws/w3ws/internal/redact"
 )
 
 // dialTarget is what Dial derives from the URL.
@@ -23,15 +26,21 @@ type dialTarget struct {
 }
 
 // parseDialURL checks a ws, wss, http or https URL and derives the address
-// and request line from it. It does no I/O.
+// and request line from it. It does no I/O. Its errors never hold the
+// password of the URL's user info: it is shown as "xxxxx", as
+// url.URL.Redacted shows it, also when the URL does not parse.
 func parseDialURL(rawURL string) (dialTarget, error) {
 	var t dialTarget
 	if strings.IndexByte(rawURL, '#') >= 0 {
-		return t, fmt.Errorf("%w: %q has a fragment", ErrInvalidURL, rawURL)
+		red := redact.URL(rawURL)
+		if strings.IndexByte(red, '#') < 0 {
+			return t, fmt.Errorf("%w: %q has a '#' in its password (escape it as %%23)", ErrInvalidURL, red)
+		}
+		return t, fmt.Errorf("%w: %q has a fragment", ErrInvalidURL, red)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return t, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		return t, fmt.Errorf("%w: %w", ErrInvalidURL, redactParseError(rawURL, err))
 	}
 	port := "80"
 	switch u.Scheme {
@@ -42,7 +51,8 @@ func parseDialURL(rawURL string) (dialTarget, error) {
 		return t, fmt.Errorf("%w: scheme %q is not ws, wss, http or https", ErrInvalidURL, u.Scheme)
 	}
 	if u.Opaque != "" || u.Hostname() == "" {
-		return t, fmt.Errorf("%w: %q has no host", ErrInvalidURL, u.Redacted())
+		// redact.URL too: Redacted shows an opaque "ws:user:pass@host" as is.
+		return t, fmt.Errorf("%w: %q has no host", ErrInvalidURL, redact.URL(u.Redacted()))
 	}
 	t.hostname = strings.ToLower(u.Hostname())
 	for i := 0; i < len(t.hostname); i++ {
@@ -78,6 +88,22 @@ func parseDialURL(rawURL string) (dialTarget, error) {
 	return t, nil
 }
 
+// redactParseError returns err, url.Parse's error for raw, with the password
+// of raw hidden. The *url.Error quotes raw, and its cause may quote a piece of
+// it (an EscapeError quotes a bad "%zz", which may sit in the password), so
+// the redacted URL is parsed again: its error can quote only what is left.
+// When the redacted URL parses, the fault was in the user info.
+func redactParseError(raw string, err error) error {
+	red := redact.URL(raw)
+	if red == raw {
+		return err
+	}
+	if _, rerr := url.Parse(red); rerr != nil {
+		return rerr
+	}
+	return &url.Error{Op: "parse", URL: red, Err: errors.New("invalid user info")}
+}
+
 // escapeQuery percent-encodes the bytes of a raw query that may not appear
 // in a request line, as browsers do for ws and wss URLs (the URL standard's
 // special-query percent-encode set).
@@ -111,6 +137,9 @@ type clientHandshake struct {
 	tlsConfig *tls.Config   // for wss: the caller's, cloned, with ServerName and ALPN set
 	req       *http.Request // what is sent, for Proxy and as resp.Request
 	raw       []byte        // the request bytes, written in one Write
+	// activity is set by runHandshake: the reader under the response's
+	// bufio.Reader, which then counts the frames' bytes for the idle watch.
+	activity *activityReader
 }
 
 // newClientHandshake checks the subprotocols and extra headers of o and

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+
+	"github.com/w3ws/w3ws/internal/redact"
 )
 
 // ErrProxyConnect is wrapped by the error Dial returns when the HTTP proxy
@@ -17,13 +19,15 @@ var ErrProxyConnect = errors.New("native: proxy refused the CONNECT tunnel")
 
 // proxyAddr returns the host:port to dial for a proxy URL. Only http://
 // proxies are supported: the tunnel is asked for in clear, and TLS for wss
-// then runs end to end inside it.
+// then runs end to end inside it. Its errors show the URL through
+// redact.URL as well as Redacted, which shows an opaque URL
+// ("http:user:pass@host") as is.
 func proxyAddr(u *url.URL) (string, error) {
 	if u.Scheme != "http" {
-		return "", fmt.Errorf("native: proxy %s: scheme %q is not supported (only http)", u.Redacted(), u.Scheme)
+		return "", fmt.Errorf("native: proxy %s: scheme %q is not supported (only http)", redact.URL(u.Redacted()), u.Scheme)
 	}
 	if u.Hostname() == "" {
-		return "", fmt.Errorf("native: proxy %s has no host", u.Redacted())
+		return "", fmt.Errorf("native: proxy %s has no host", redact.URL(u.Redacted()))
 	}
 	port := u.Port()
 	if port == "" {

@@ -396,3 +396,16 @@ func proxyTestCleanEnv(env []string) []string {
 	}
 	return out
 }
+
+// TestProxyAddrRedactsPassword: an opaque proxy URL, which Redacted shows
+// as is, has its password hidden too.
+func TestProxyAddrRedactsPassword(t *testing.T) {
+	for _, raw := range []string{"http:user:s3cret@proxy:3128", "socks5:user:s3cret@proxy", "socks5://user:s3cret@proxy"} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		_, err = proxyAddr(u)
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cret", raw)
+		assert.Contains(t, err.Error(), "xxxxx", raw)
+	}
+}

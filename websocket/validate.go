@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"github.com/w3ws/w3ws/internal/redact"
 	"github.com/w3ws/w3ws/internal/token"
 )
 
@@ -19,8 +20,10 @@ import (
 // ws(s), any other scheme and any fragment (even an empty "#") refused,
 // scheme and host lowercased, a default port dropped, an empty path made "/",
 // and spaces, controls, quotes, angle brackets and non-ASCII bytes in the path
-// and query percent-encoded as UTF-8. Every failure is a SyntaxError.
-// Hosts are not IDNA-mapped: a non-ASCII host is refused.
+// and query percent-encoded as UTF-8. Every failure is a SyntaxError, worded
+// as Chrome words it, except that a URL it quotes has its password shown as
+// "xxxxx" (see redact.URL). Hosts are not IDNA-mapped: a non-ASCII host is
+// refused.
 func parseURL(raw, base string) (*url.URL, error) {
 	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
 	s = strings.Map(func(r rune) rune {
@@ -30,20 +33,27 @@ func parseURL(raw, base string) (*url.URL, error) {
 		return r
 	}, s)
 	if strings.ContainsRune(s, '#') {
-		return nil, syntaxError(fmt.Sprintf("The URL contains a fragment identifier ('%s'). Fragment identifiers are not allowed in WebSocket URLs.", s[strings.IndexByte(s, '#')+1:]))
+		// The fragment is quoted from the redacted URL: a '#' may sit in an
+		// unescaped password, and then the URL is invalid, as Chrome finds it.
+		r := redact.URL(s)
+		i := strings.IndexByte(r, '#')
+		if i < 0 {
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
+		}
+		return nil, syntaxError(fmt.Sprintf("The URL contains a fragment identifier ('%s'). Fragment identifiers are not allowed in WebSocket URLs.", r[i+1:]))
 	}
 	scheme, rest, ok := splitScheme(s)
 	if !ok {
 		if base == "" {
-			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", raw))
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
 		}
 		b, err := url.Parse(base)
 		if err != nil || b.Scheme == "" {
-			return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", base))
+			return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
 		}
 		ref, err := url.Parse(encodeURLPart(s, queryEncodeSet))
 		if err != nil {
-			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 		}
 		return parseURL(b.ResolveReference(ref).String(), "")
 	}
@@ -70,11 +80,11 @@ func parseURL(raw, base string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 	}
 	host, ok := canonicalHost(u, scheme)
 	if !ok {
-		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", raw))
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 	}
 	u.Host = host
 	// Dot segments go, as the URL standard's path parser drops them.
@@ -108,7 +118,10 @@ func canonicalHost(u *url.URL, scheme string) (string, bool) {
 		return "[" + strings.ToLower(host) + "]" + port, true // IPv6, checked by net/url
 	}
 	host, err := url.PathUnescape(host)
-	if err != nil || host == "" {
+	// The URL standard decodes invalid UTF-8 to U+FFFD, which UTS #46
+	// disallows; idna.Lookup would instead encode it ("%E500" as
+	// "xn--00-fg4n", a label it then refuses to decode).
+	if err != nil || host == "" || !utf8.ValidString(host) {
 		return "", false
 	}
 	if host, err = idna.Lookup.ToASCII(host); err != nil || host == "" {
