@@ -104,24 +104,24 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	// Keep the bytes the client sent right after its request (its first
 	// frames), but stop reading through net/http's connReader: its read
 	// errors cancel r.Context, and it takes a lock per read (golang/go#32314).
+	activity := &activityReader{r: nc}
 	var br *bufio.Reader
 	if brw != nil && brw.Reader != nil {
 		br = brw.Reader
 		if n := br.Buffered(); n > 0 {
 			b, _ := br.Peek(n)
-			br.Reset(io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc))
-		} else {
-			br.Reset(nc)
+			activity.r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
 		}
+		br.Reset(activity)
 	} else {
-		br = bufio.NewReader(nc)
+		br = bufio.NewReader(activity)
 	}
 
 	if _, err := nc.Write(resp); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("native: write 101 response: %w", err)
 	}
-	return newConn(nc, br, connConfig{client: false, subprotocol: subprotocol, opts: o.ConnOptions}), nil
+	return newConn(nc, br, connConfig{client: false, subprotocol: subprotocol, opts: o.ConnOptions, activity: activity}), nil
 }
 
 // reject writes the HTTP error response for err and returns err. A 500 gets

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -16,9 +17,10 @@ import (
 // automatically while ReadMessage runs, and the closing handshake runs in both
 // directions: see [Conn.Close] and [Conn.ReadMessage].
 type Conn struct {
-	nc  net.Conn
-	br  *bufio.Reader
-	cfg connConfig
+	nc       net.Conn
+	br       *bufio.Reader
+	activity *activityReader // under br: counts the bytes the peer sent
+	cfg      connConfig
 
 	// Read state.
 	readMu  sync.Mutex // held by ReadMessage; TryLock tells Close whether a reader runs
@@ -27,6 +29,17 @@ type Conn struct {
 	ctrl    [maxControlPayload]byte // control frame payloads never allocate
 	spill   [][]byte                // chunks of a large message past the caller's buffer (readPayload)
 	spilled int                     // bytes in spill
+	// readDeadline is the read deadline the engine itself set (closing
+	// handshake), in Unix nanoseconds, 0 for none: ReadMessageContext
+	// restores it after a cancellation.
+	readDeadline atomic.Int64
+	readCanceled atomic.Bool // ReadMessageContext's context ended: a read timeout is its doing
+	idle         idleWatch
+
+	// Ping state: PingContext waiters by the payload of their Ping.
+	pingMu  sync.Mutex
+	pingSeq uint64
+	pings   map[uint64]chan struct{}
 
 	// Write state.
 	w writer
@@ -35,6 +48,7 @@ type Conn struct {
 	closeMu   sync.Mutex    // guards peerClose and endErr
 	peerClose *CloseError   // the peer's Close frame, once received
 	endErr    error         // why the connection ended, set before done closes
+	ended     atomic.Bool   // endErr is set: ReadMessage stops between messages
 	done      chan struct{} // closed once the TCP connection is closed
 	doneOnce  sync.Once
 }
@@ -45,6 +59,10 @@ type connConfig struct {
 	subprotocol string
 	extensions  string
 	opts        ConnOptions
+	// activity is the reader under br that counts the peer's bytes; nil
+	// when br is nil (newConn then builds both) or when the caller cannot
+	// count (the idle watch then sees no progress).
+	activity *activityReader
 }
 
 // newConn wraps a connection whose handshake has completed. br must be the
@@ -56,12 +74,33 @@ func newConn(nc net.Conn, br *bufio.Reader, cfg connConfig) *Conn {
 	if cfg.opts.CloseTimeout <= 0 {
 		cfg.opts.CloseTimeout = DefaultCloseTimeout
 	}
+	activity := cfg.activity
 	if br == nil {
-		br = bufio.NewReader(nc)
+		activity = &activityReader{r: nc}
+		br = bufio.NewReader(activity)
+	} else if activity == nil {
+		activity = &activityReader{}
 	}
-	c := &Conn{nc: nc, br: br, cfg: cfg, done: make(chan struct{})}
+	c := &Conn{nc: nc, br: br, activity: activity, cfg: cfg, done: make(chan struct{})}
 	c.w.init(nc, cfg.client, cfg.opts.OnWritten)
+	c.w.maxQueue, c.w.onFull = cfg.opts.MaxWriteQueue, c.writeQueueFull
+	c.startIdleWatch()
 	return c
+}
+
+// setReadDeadline sets the engine's own read deadline (the closing
+// handshake's), remembered so a cancelled ReadMessageContext can put it back.
+func (c *Conn) setReadDeadline(t time.Time) {
+	c.readDeadline.Store(t.UnixNano())
+	c.nc.SetReadDeadline(t)
+}
+
+// engineReadDeadline returns the deadline setReadDeadline last set.
+func (c *Conn) engineReadDeadline() time.Time {
+	if ns := c.readDeadline.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // Subprotocol returns the subprotocol chosen in the handshake, or "".
@@ -138,14 +177,14 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	deadline := time.Now().Add(timeout)
 	if c.readMu.TryLock() {
 		// No reader: read the reply ourselves, dropping data messages.
-		c.nc.SetReadDeadline(deadline)
+		c.setReadDeadline(deadline)
 		var scratch []byte
 		for c.readErr == nil {
 			_, scratch, _ = c.readMessageLocked(scratch[:0])
 		}
 		c.readMu.Unlock()
 	} else {
-		c.nc.SetReadDeadline(deadline)
+		c.setReadDeadline(deadline)
 		t := time.NewTimer(timeout)
 		defer t.Stop()
 		select {
@@ -172,7 +211,7 @@ func (c *Conn) StartClose(code StatusCode, reason string) error {
 	if err := c.w.write(opClose, appendClosePayload(body[:0], code, reason), false); err != nil {
 		return err
 	}
-	c.nc.SetReadDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
+	c.setReadDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
 	return nil
 }
 
@@ -207,12 +246,43 @@ func (c *Conn) closeResult() error {
 
 // finish records why the connection ended and drops it.
 func (c *Conn) finish(err error) {
+	c.setEndErr(err)
+	c.teardown()
+}
+
+// failLocal ends the connection for a local reason (a limit ran out, a
+// context ended): ReadMessage, blocked or not, returns err.
+func (c *Conn) failLocal(err error) { c.finish(err) }
+
+// setEndErr records why the connection ended, unless a reason is known.
+func (c *Conn) setEndErr(err error) {
 	c.closeMu.Lock()
 	if c.endErr == nil {
 		c.endErr = err
+		c.ended.Store(true)
 	}
 	c.closeMu.Unlock()
-	c.teardown()
+}
+
+// endError returns why the connection ended, or nil.
+func (c *Conn) endError() error {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	return c.endErr
+}
+
+// writeQueueFull is the writer's hook when an async write would pass
+// MaxWriteQueue: the queue is already dropped; the connection fails with
+// ErrWriteQueueFull at once for readers, and a Close 1008 goes out if the
+// write in flight completes within failWriteTimeout (a peer that reads
+// nothing never gets it), then TCP is dropped.
+func (c *Conn) writeQueueFull() {
+	c.setEndErr(ErrWriteQueueFull)
+	c.nc.SetWriteDeadline(time.Now().Add(failWriteTimeout))
+	go func() {
+		c.w.closeAfterFailure(ErrWriteQueueFull, StatusPolicyViolation, "Send queue full")
+		c.teardown()
+	}()
 }
 
 // CloseNow drops the TCP connection without a closing handshake.
@@ -224,6 +294,7 @@ func (c *Conn) CloseNow() error {
 // teardown closes the TCP connection once.
 func (c *Conn) teardown() {
 	c.doneOnce.Do(func() {
+		c.stopIdleWatch()
 		c.nc.Close()
 		close(c.done)
 	})

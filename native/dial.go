@@ -90,7 +90,10 @@ var errResponseTooLarge = fmt.Errorf("response header over %d KiB", maxHandshake
 // Dial connects (through an HTTP CONNECT proxy when opts.Proxy names one),
 // runs TLS for wss, sends the upgrade request and checks the response as a
 // browser does. ctx and opts.HandshakeTimeout bound all of it; neither
-// governs the returned Conn, which lives until closed.
+// governs the returned Conn, which lives until closed. With opts.HostGate,
+// Dial first waits for its turn to the URL's host and port, bounded by ctx
+// only (HandshakeTimeout starts after the wait), and gives the turn up as
+// soon as the handshake succeeded or failed.
 //
 // The response is returned whenever the server sent one, also beside a
 // *HandshakeError: its Body then holds at most 1 KiB of what the server sent
@@ -106,6 +109,13 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 	hs, err := newClientHandshake(t, &o)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.HostGate != nil {
+		release, err := o.HostGate.wait(ctx, hs.addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer release() // runs after dial returned, on success and failure alike
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.HandshakeTimeout)
 	defer cancel()
@@ -186,6 +196,7 @@ func dial(ctx context.Context, hs *clientHandshake, o *DialOptions) (_ *Conn, re
 		client:      true,
 		subprotocol: subprotocol,
 		opts:        o.ConnOptions,
+		activity:    hs.activity,
 	}), resp, nil
 }
 
@@ -210,7 +221,8 @@ func runHandshake(ctx context.Context, raw net.Conn, proxyURL *url.URL, hs *clie
 	if _, err := nc.Write(hs.raw); err != nil {
 		return nil, nil, nil, "", dialCtxErr(ctx, fmt.Errorf("native: writing the handshake request: %w", err))
 	}
-	lr := &handshakeLimitReader{r: nc, n: maxHandshakeResponseSize}
+	hs.activity = &activityReader{r: nc}
+	lr := &handshakeLimitReader{r: hs.activity, n: maxHandshakeResponseSize}
 	br := bufio.NewReaderSize(lr, handshakeBufferSize)
 	resp, subprotocol, _, err := readHandshakeResponse(br, hs.req, hs.key, hs.protocols)
 	if err != nil {

@@ -52,4 +52,22 @@ var (
 	ErrCloseReasonTooLong = errors.New("native: close reason over 123 bytes")
 	// ErrControlPayload is returned when a ping or pong payload is over 125 bytes.
 	ErrControlPayload = errors.New("native: control frame payload over 125 bytes")
+	// ErrWriteQueueFull is returned by WriteMessageAsync when the message
+	// would take the queue past ConnOptions.MaxWriteQueue; the connection
+	// is failed, and ReadMessage returns it too.
+	ErrWriteQueueFull = errors.New("native: write queue full: the peer is not reading")
+	// ErrIdleTimeout is returned by ReadMessage when nothing arrived from
+	// the peer for ConnOptions.IdleTimeout, nor within another IdleTimeout
+	// after a keepalive Ping; the connection was dropped.
+	ErrIdleTimeout = errors.New("native: peer idle: nothing received within the idle timeout, nor after a ping")
+)
+
+// Errors of reads cancelled by ReadMessageContext's context.
+var (
+	// errReadCanceled: the context ended between messages; the connection
+	// is intact.
+	errReadCanceled = errors.New("native: read canceled")
+	// errReadCanceledMidMessage: the context ended inside a frame; the
+	// connection was dropped.
+	errReadCanceledMidMessage = errors.New("native: read canceled in the middle of a message: connection dropped")
 )

@@ -43,6 +43,22 @@ type ConnOptions struct {
 	// accepts those, as Chrome does, and only 1005, 1006 and 1015 fail.
 	// Servers ([Accept]) are always strict: they have no browser to mirror.
 	StrictCloseCodes bool
+	// MaxWriteQueue bounds the payload bytes that WriteMessageAsync may
+	// hold queued or in flight. A message that would pass it fails with
+	// ErrWriteQueueFull and fails the connection: the queue is dropped (its
+	// memory released), a Close 1008 goes out if the write in flight ends
+	// within a second, and TCP is dropped. Blocking writes (WriteMessage)
+	// wait instead and are not counted. Zero or negative means no limit,
+	// the browser's model: a server facing strangers should set one.
+	MaxWriteQueue int64
+	// IdleTimeout keeps the connection alive and detects dead peers: when
+	// no byte has arrived for IdleTimeout, a Ping is sent; when still none
+	// arrives within another IdleTimeout, the connection is dropped and
+	// ReadMessage returns ErrIdleTimeout. Silence is noticed within a
+	// quarter of IdleTimeout of its end. Bytes count only once read, so a
+	// goroutine must be in ReadMessage (one always is under package
+	// websocket). Zero or negative means none.
+	IdleTimeout time.Duration
 	// OnPeerClose, if set, is called on the reading goroutine when the peer's
 	// Close frame arrives, before our reply is sent and before ReadMessage
 	// returns the *CloseError. It lets a caller observe the start of the

@@ -40,12 +40,24 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 	if c.readErr != nil {
 		return 0, dst, c.readErr
 	}
+	if c.ended.Load() {
+		// We ended the connection (a full send queue, a dead peer...):
+		// read no more, even what is already buffered. Whoever ended it
+		// drops TCP.
+		c.readErr = c.endError()
+		return 0, dst, c.readErr
+	}
 	var typ opcode // the opcode of the message being reassembled, 0 before its first frame
 	start := len(dst)
 	limit := c.messageLimit(start)
 	for {
 		h, err := c.readHeader()
 		if err != nil {
+			if typ == 0 && c.readCanceled.Load() && isTimeout(err) {
+				// ReadMessageContext's context ended between messages:
+				// nothing of a frame was consumed, the stream is intact.
+				return 0, c.abandon(dst, start), errReadCanceled
+			}
 			return 0, c.abandon(dst, start), c.fail(err)
 		}
 		if h.op.isControl() {
@@ -253,6 +265,8 @@ func (c *Conn) readControl(h header) error {
 		// Answer without blocking the reader: a peer that does not read
 		// must not stop us from reading.
 		c.w.pong(p)
+	case opPong:
+		c.pongReceived(p)
 	case opClose:
 		return c.readClose(p)
 	}
@@ -287,7 +301,7 @@ func (c *Conn) readClose(p []byte) error {
 	if c.cfg.client {
 		// §7.1.1: the server closes TCP first. Wait for it, bounded; a data
 		// frame meanwhile breaks §5.5.1.
-		c.nc.SetReadDeadline(time.Now().Add(DefaultDropTimeout))
+		c.setReadDeadline(time.Now().Add(DefaultDropTimeout))
 		if err := c.drainAfterClose(); err != nil {
 			return c.fail(err)
 		}
@@ -331,6 +345,12 @@ func (c *Conn) fail(err error) error {
 			c.nc.SetWriteDeadline(time.Now().Add(failWriteTimeout))
 			c.w.write(opClose, appendClosePayload(body[:0], pe.Code, pe.Reason), true)
 		}
+	case c.endError() != nil:
+		// We ended the connection (a limit, a timeout, a context): that
+		// is why the read failed.
+		err = c.endError()
+	case c.readCanceled.Load() && isTimeout(err):
+		err = errReadCanceledMidMessage
 	case isTimeout(err) && c.w.isClosed():
 		err = ErrCloseTimeout
 	case err == io.EOF || err == io.ErrUnexpectedEOF:

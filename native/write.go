@@ -1,6 +1,7 @@
 package native
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -51,7 +52,11 @@ type writer struct {
 	pongBuf     [maxControlPayload]byte
 	pongLen     int
 	pongPending bool
-	err         error // sticky write error
+	err         error  // sticky: why writing ended
+	writeFailed bool   // a Write to the connection failed (the stream may be torn)
+	inFlight    int    // payload bytes of data frames in the flush in flight
+	maxQueue    int64  // ConnOptions.MaxWriteQueue: a bound on bufData+inFlight for async writes; 0 for none
+	onFull      func() // called, without mu, once an async write passed maxQueue
 	keys        maskKeys
 	// Owned by the goroutine flushing (w.flushing), for direct writes.
 	scratch []byte              // client: masking buffer, maskChunkSize
@@ -76,8 +81,13 @@ func (w *writer) appendFrameLocked(op opcode, p []byte) {
 	}
 	if need := maxHeaderSize + len(p); cap(w.buf)-len(w.buf) < need {
 		// Grow by doubling: append's 1.25x growth for large slices copies a
-		// queue of large messages over and over.
-		grown := make([]byte, len(w.buf), max(2*cap(w.buf), len(w.buf)+need))
+		// queue of large messages over and over. With a queue bound,
+		// doubling stops at the bound, so memory stays near it.
+		size := 2 * cap(w.buf)
+		if w.maxQueue > 0 {
+			size = min(size, int(min(w.maxQueue, int64(maxInt/2)))+64*maxHeaderSize)
+		}
+		grown := make([]byte, len(w.buf), max(size, len(w.buf)+need))
 		copy(grown, w.buf)
 		w.buf = grown
 	}
@@ -106,6 +116,12 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 		w.mu.Unlock()
 		return ErrClosed
 	}
+	if !wait && !op.isControl() && w.maxQueue > 0 && int64(w.bufData)+int64(w.inFlight)+int64(len(p)) > w.maxQueue {
+		w.failLocked(ErrWriteQueueFull)
+		w.mu.Unlock()
+		w.onFull()
+		return ErrWriteQueueFull
+	}
 	if op == opClose {
 		w.closed = true
 		if w.pongPending { // nothing may follow our Close
@@ -126,6 +142,7 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 		w.mu.Lock()
 		w.done = mine
 		if err != nil {
+			w.writeFailed = true
 			w.failLocked(err)
 		}
 		w.flushed.Broadcast()
@@ -158,10 +175,13 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 	return err
 }
 
-// failLocked makes err sticky and ends every frame still queued: they will
-// never be written, and their blocking writers must not wait for them.
+// failLocked makes err sticky (the first cause stays) and ends every frame
+// still queued: they will never be written, and their blocking writers must
+// not wait for them.
 func (w *writer) failLocked(err error) {
-	w.err = fmt.Errorf("native: write: %w", err)
+	if w.err == nil {
+		w.err = fmt.Errorf("native: write: %w", err)
+	}
 	w.buf, w.bufData = w.buf[:0], 0
 	w.pongPending, w.pongsQueued = false, 0
 	w.done = w.seq
@@ -212,15 +232,16 @@ func (w *writer) flushLocked() {
 		w.out, w.buf = w.buf, w.out[:0]
 		w.pongsQueued = 0
 		n, upto := w.bufData, w.seq
-		w.bufData = 0
+		w.bufData, w.inFlight = 0, n
 		w.mu.Unlock()
 		_, err := w.nc.Write(w.out)
 		if w.onWritten != nil {
 			w.onWritten(n, err)
 		}
 		w.mu.Lock()
-		w.done = upto
+		w.done, w.inFlight = upto, 0
 		if err != nil {
+			w.writeFailed = true
 			w.failLocked(err)
 		}
 		w.flushed.Broadcast()
@@ -232,6 +253,38 @@ func (w *writer) flushLocked() {
 		w.out = nil
 	}
 	w.flushing = false
+	w.flushed.Broadcast() // closeAfterFailure waits for the flush to end
+}
+
+// closeAfterFailure runs after the writer failed with cause (its queue is
+// dropped): it waits for the write in flight to end and, if that write
+// completed, so the peer is reading at a frame boundary, sends a Close
+// frame with code and reason. The caller bounds the wait with a write
+// deadline and drops TCP afterwards.
+func (w *writer) closeAfterFailure(cause error, code StatusCode, reason string) {
+	w.mu.Lock()
+	for w.flushing {
+		w.flushed.Wait()
+	}
+	ok := errors.Is(w.err, cause) && !w.writeFailed && !w.closed // the stream is whole and has no Close yet
+	w.closed = true
+	var frame [maxHeaderSize + maxControlPayload]byte
+	var body [maxControlPayload]byte
+	p := appendClosePayload(body[:0], code, reason)
+	h := header{fin: true, op: opClose, masked: w.client, length: int64(len(p))}
+	if w.client {
+		h.key = w.keys.next()
+	}
+	b := appendHeader(frame[:0], h)
+	off := len(b)
+	b = append(b, p...)
+	if w.client {
+		mask(b[off:], h.key)
+	}
+	w.mu.Unlock()
+	if ok {
+		w.nc.Write(b)
+	}
 }
 
 // writeDirect writes one frame without queueing it. The caller owns the

@@ -1,0 +1,91 @@
+package native
+
+import (
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// activityReader sits under a Conn's bufio.Reader and counts the bytes that
+// arrive from the peer, so the idle watch sees progress even inside a large
+// frame that trickles in.
+type activityReader struct {
+	r io.Reader
+	n atomic.Uint64
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.n.Add(uint64(n))
+	}
+	return n, err
+}
+
+// idleTicks is the number of timer ticks per IdleTimeout: the idle watch
+// notices silence within a quarter of IdleTimeout of its end.
+const idleTicks = 4
+
+// idleWatch is ConnOptions.IdleTimeout at work: a timer that ticks
+// idleTicks times per IdleTimeout and looks at the bytes read since its last
+// tick.
+type idleWatch struct {
+	mu     sync.Mutex // guards the fields below (ticks run on timer goroutines)
+	timer  *time.Timer
+	period time.Duration
+	seen   uint64 // the activity count at the last tick with progress
+	quiet  int    // ticks since then
+	pinged bool   // a keepalive Ping went out and nothing arrived since
+}
+
+// startIdleWatch arms the idle watch when IdleTimeout is set.
+func (c *Conn) startIdleWatch() {
+	d := c.cfg.opts.IdleTimeout
+	if d <= 0 {
+		return
+	}
+	w := &c.idle
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.period = max(d/idleTicks, time.Millisecond)
+	w.seen = c.activity.n.Load()
+	w.timer = time.AfterFunc(w.period, c.idleTick)
+}
+
+// idleTick runs on the timer: progress resets the watch; IdleTimeout of
+// silence sends a Ping; another IdleTimeout of silence fails the connection
+// with ErrIdleTimeout.
+func (c *Conn) idleTick() {
+	w := &c.idle
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n := c.activity.n.Load(); n != w.seen {
+		w.seen, w.quiet, w.pinged = n, 0, false
+	} else {
+		w.quiet++
+	}
+	switch {
+	case w.quiet >= idleTicks && w.pinged:
+		go c.failLocal(ErrIdleTimeout) // not under w.mu: teardown stops the timer
+		return
+	case w.quiet >= idleTicks:
+		// A Ping asks the peer for a Pong, which counts as activity.
+		c.w.write(opPing, nil, false)
+		w.quiet, w.pinged = 0, true
+	}
+	select {
+	case <-c.done:
+	default:
+		w.timer.Reset(w.period)
+	}
+}
+
+// stopIdleWatch stops the timer once the connection is over.
+func (c *Conn) stopIdleWatch() {
+	c.idle.mu.Lock()
+	defer c.idle.mu.Unlock()
+	if c.idle.timer != nil {
+		c.idle.timer.Stop()
+	}
+}
