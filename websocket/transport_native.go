@@ -5,8 +5,10 @@ package websocket
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/w3ws/w3ws/native"
@@ -22,18 +24,29 @@ type transport struct {
 	cancel context.CancelFunc // aborts the opening handshake
 }
 
+// defaultHostGate serialises the opening handshakes of native client
+// sockets per host:port across the process, unless
+// Options.ParallelHandshakes: RFC 6455 §4.1 asks it of a client as a whole,
+// and Chrome serialises handshakes across all its pages. It is the
+// package's one piece of process-wide mutable state, accepted because the
+// rule is about the whole client, not one socket.
+var defaultHostGate native.HostGate
+
 // connect starts the opening handshake on the goroutine that will read the
 // connection and dispatch its events. It never fails synchronously.
 func (ws *WebSocket) connect() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	ws.t.cancel = cancel
 	opts := &native.DialOptions{
-		ConnOptions:      ws.connOptions(),
+		ConnOptions:      ws.connOptions(false),
 		Header:           ws.opts.Header,
 		Subprotocols:     ws.opts.Protocols,
 		TLSConfig:        ws.opts.TLSConfig,
 		Proxy:            ws.opts.Proxy,
 		HandshakeTimeout: ws.opts.HandshakeTimeout,
+	}
+	if !ws.opts.ParallelHandshakes {
+		opts.HostGate = &defaultHostGate
 	}
 	go func() {
 		defer cancel()
@@ -73,15 +86,49 @@ func dialURL(u *url.URL) string {
 // none natively, so a relative URL is a SyntaxError.
 func defaultBaseURL() string { return "" }
 
-// connOptions returns the engine settings and hooks of this socket.
-func (ws *WebSocket) connOptions() native.ConnOptions {
+// connOptions returns the engine settings and hooks of this socket; server
+// sockets get the server defaults of MaxBufferedAmount and IdleTimeout.
+func (ws *WebSocket) connOptions(server bool) native.ConnOptions {
 	return native.ConnOptions{
 		MaxMessageSize: ws.opts.MaxMessageSize,
+		MaxWriteQueue:  maxBufferedAmount(&ws.opts, server),
+		IdleTimeout:    idleTimeout(&ws.opts, server),
 		OnPeerClose: func(native.StatusCode, string) {
 			ws.d.dispatch(task{kind: taskClosing})
 		},
 		OnWritten: ws.wrote,
 	}
+}
+
+// maxBufferedAmount resolves Options.MaxBufferedAmount for one side: 0 for
+// no limit.
+func maxBufferedAmount(o *Options, server bool) int64 {
+	switch {
+	case o.MaxBufferedAmount < 0:
+		return 0
+	case o.MaxBufferedAmount > 0:
+		return o.MaxBufferedAmount
+	case !server:
+		return 0
+	}
+	maxMsg := o.MaxMessageSize
+	if maxMsg == 0 {
+		maxMsg = DefaultMaxMessageSize
+	}
+	return max(DefaultMaxBufferedAmount, min(2*maxMsg, math.MaxInt64/2))
+}
+
+// idleTimeout resolves Options.IdleTimeout for one side: 0 for none.
+func idleTimeout(o *Options, server bool) time.Duration {
+	switch {
+	case o.IdleTimeout < 0:
+		return 0
+	case o.IdleTimeout > 0:
+		return o.IdleTimeout
+	case server:
+		return DefaultIdleTimeout
+	}
+	return 0
 }
 
 // readLoop reads messages and dispatches them on this goroutine until the
@@ -122,7 +169,9 @@ func closeTask(err error) task {
 	switch {
 	case errors.As(err, &ce):
 		return task{kind: taskClose, code: int(ce.Code), reason: ce.Reason, clean: true}
-	case errors.As(err, &pe):
+	case errors.As(err, &pe), errors.Is(err, native.ErrWriteQueueFull), errors.Is(err, native.ErrIdleTimeout):
+		// We failed the connection: a violation, a full send buffer, a
+		// dead peer.
 		return task{kind: taskClose, code: 1006, err: err}
 	}
 	return task{kind: taskClose, code: 1006}

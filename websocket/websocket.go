@@ -75,6 +75,12 @@ type WebSocket struct {
 	closeEv   atomic.Pointer[CloseEvent]
 	failure   atomic.Pointer[error] // the error that failed the connection
 	closeOnce sync.Once
+
+	// slot is the Limiter whose slot the socket holds, until its close
+	// event has run; refused is set, before the socket is returned, when
+	// the Limiter was full and no connection was started.
+	slot    atomic.Pointer[Limiter]
+	refused bool
 }
 
 // New creates a WebSocket and starts connecting, as new WebSocket(url,
@@ -88,7 +94,10 @@ func New(url string, protocols ...string) (*WebSocket, error) {
 }
 
 // NewWithOptions is New with handlers and settings fixed before the
-// connection starts; handlers given in opts see every event.
+// connection starts; handlers given in opts see every event. When
+// opts.Limiter is full, the socket is returned all the same and fails
+// asynchronously ("error" wrapping ErrTooManySockets, then "close" 1006),
+// as Chrome does.
 //
 // Natively, events may be dispatched before NewWithOptions returns (the
 // handshake runs on another goroutine): a handler should reach the socket
@@ -112,7 +121,12 @@ func NewWithOptions(rawURL string, opts *Options) (*WebSocket, error) {
 		return nil, err
 	}
 	ws := newSocket(u, o)
+	if !ws.takeSlot() {
+		ws.refuse()
+		return ws, nil
+	}
 	if err := ws.connect(); err != nil {
+		ws.releaseSlot()
 		return nil, err
 	}
 	return ws, nil
@@ -237,7 +251,9 @@ func (ws *WebSocket) Close(code int, reason string) error {
 		switch s := ws.ReadyState(); s {
 		case CONNECTING:
 			if ws.state.CompareAndSwap(uint32(CONNECTING), uint32(CLOSING)) {
-				ws.t.abort()
+				if !ws.refused { // a refused socket's failure is on its way
+					ws.t.abort()
+				}
 				return nil
 			}
 		case OPEN:
@@ -299,6 +315,7 @@ func (ws *WebSocket) runTask(t task) {
 			ws.fire(typeError, &ErrorEvent{baseEvent: baseEvent{typ: typeError, target: ws}, Err: t.err})
 		}
 		ws.fire(typeClose, ev)
+		ws.releaseSlot() // before WaitClosed returns: a waiter sees the slot free
 		ws.closeOnce.Do(func() { close(ws.closed) })
 	}
 }

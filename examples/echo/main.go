@@ -32,7 +32,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(echo)}
+	// ReadHeaderTimeout bounds the handshake request: without it a client
+	// that trickles its headers holds a connection forever (slowloris).
+	// Upgrade clears the server's deadlines on the connections it takes
+	// over; from then on Options.IdleTimeout watches them.
+	srv := &http.Server{Handler: http.HandlerFunc(echo), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 	url := "ws://" + ln.Addr().String() + "/echo"
@@ -74,10 +78,18 @@ func run(ctx context.Context) error {
 }
 
 // echo is the server: it upgrades the request and sends every message back.
+// It echoes with SendContext, which waits until the reply is written: the
+// handler, and so the reading of this connection, pauses while the client
+// is slow to read, and TCP pushes back on it. (Send would queue; the
+// socket's MaxBufferedAmount would then fail a client that never reads.)
 func echo(w http.ResponseWriter, r *http.Request) {
 	_, err := websocket.Upgrade(w, r, &websocket.Options{
 		Protocols: []string{"echo"},
-		OnMessage: func(e *websocket.MessageEvent) { e.Target().Send(e.Data) },
+		OnMessage: func(e *websocket.MessageEvent) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // not r.Context(): it ends with this handler
+			defer cancel()
+			e.Target().SendContext(ctx, e.Data)
+		},
 		OnClose: func(e *websocket.CloseEvent) {
 			fmt.Printf("server: client left with %d %q\n", e.Code, e.Reason)
 		},
