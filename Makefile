@@ -2,11 +2,13 @@
 GO ?= go
 FUZZTIME ?= 15s
 DEMO_PORT ?= 0
+# SOAK_ARGS are the flags of make soak, e.g. SOAK_ARGS='-n 500 -echo 10s'.
+SOAK_ARGS ?=
 WASMEXEC = $(CURDIR)/bin/wasmexec
 # Each fuzz target, as package:FuzzName.
-FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse
+FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL websocket:FuzzParseURL
 
-.PHONY: test vet fmt-check chromium wasmexec fuzz demo echo bench
+.PHONY: test vet fmt-check chromium wasmexec fuzz demo echo bench soak
 
 # test runs every test: natively with -race (the websocket package's own
 # tests also run inside headless Chromium, driven from its native tests; the
@@ -51,3 +53,8 @@ echo:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./native ./websocket
+
+# soak runs the soak and scale test of the W3C API on 127.0.0.1 (not part of
+# test): 10,000 client sockets against a server child process by default.
+soak:
+	$(GO) run ./internal/soak $(SOAK_ARGS)
