@@ -45,10 +45,15 @@ var goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 // fixtureDir holds the wasm binaries that the tests share; TestMain removes it.
 var fixtureDir string
 
+// fixtureBase is the temporary directory as the process started: a test
+// that points TMPDIR elsewhere (and checks what is left there) must not
+// get the shared fixtures built inside it, whichever test builds them first.
+var fixtureBase = os.TempDir()
+
 // fixtures builds testdata/hello and the test binary of testdata/passfail
 // for js/wasm, once, and returns their paths.
 var fixtures = sync.OnceValues(func() (map[string]string, error) {
-	dir, err := os.MkdirTemp("", "wasmexec-test-")
+	dir, err := os.MkdirTemp(fixtureBase, "wasmexec-test-")
 	if err != nil {
 		return nil, err
 	}
