@@ -30,9 +30,10 @@ type Conn struct {
 	spill   [][]byte                // chunks of a large message past the caller's buffer (readPayload)
 	spilled int                     // bytes in spill
 	// readDeadline is the read deadline the engine itself set (closing
-	// handshake), in Unix nanoseconds, 0 for none: ReadMessageContext
-	// restores it after a cancellation.
-	readDeadline atomic.Int64
+	// handshake), zero for none: ReadMessageContext restores it after a
+	// cancellation.
+	deadlineMu   sync.Mutex // guards readDeadline and orders its setting
+	readDeadline time.Time
 	readCanceled atomic.Bool // ReadMessageContext's context ended: a read timeout is its doing
 	idle         idleWatch
 
@@ -91,16 +92,18 @@ func newConn(nc net.Conn, br *bufio.Reader, cfg connConfig) *Conn {
 // setReadDeadline sets the engine's own read deadline (the closing
 // handshake's), remembered so a cancelled ReadMessageContext can put it back.
 func (c *Conn) setReadDeadline(t time.Time) {
-	c.readDeadline.Store(t.UnixNano())
+	c.deadlineMu.Lock()
+	defer c.deadlineMu.Unlock()
+	c.readDeadline = t
 	c.nc.SetReadDeadline(t)
 }
 
-// engineReadDeadline returns the deadline setReadDeadline last set.
-func (c *Conn) engineReadDeadline() time.Time {
-	if ns := c.readDeadline.Load(); ns != 0 {
-		return time.Unix(0, ns)
-	}
-	return time.Time{}
+// restoreReadDeadline puts back the deadline setReadDeadline last set,
+// after a cancelled ReadMessageContext moved it into the past.
+func (c *Conn) restoreReadDeadline() {
+	c.deadlineMu.Lock()
+	defer c.deadlineMu.Unlock()
+	c.nc.SetReadDeadline(c.readDeadline)
 }
 
 // Subprotocol returns the subprotocol chosen in the handshake, or "".
@@ -133,8 +136,9 @@ func (c *Conn) WriteMessage(typ MessageType, p []byte) error {
 // WriteMessageAsync queues p as one message and returns at once; p is copied
 // and may be reused. Messages queued while a write is in flight go out
 // together in one syscall. Completion is reported to
-// ConnOptions.OnWritten. There is no bound on the queue: use WriteMessage
-// when back-pressure is wanted.
+// ConnOptions.OnWritten. The queue is bounded only by
+// ConnOptions.MaxWriteQueue (past it the connection fails with
+// ErrWriteQueueFull): use WriteMessage when back-pressure is wanted.
 func (c *Conn) WriteMessageAsync(typ MessageType, p []byte) error {
 	if typ != MessageText && typ != MessageBinary {
 		return errInvalidMessageType
@@ -272,10 +276,11 @@ func (c *Conn) endError() error {
 }
 
 // writeQueueFull is the writer's hook when an async write would pass
-// MaxWriteQueue: the queue is already dropped; the connection fails with
-// ErrWriteQueueFull at once for readers, and a Close 1008 goes out if the
-// write in flight completes within failWriteTimeout (a peer that reads
-// nothing never gets it), then TCP is dropped.
+// MaxWriteQueue: the queue is already dropped; ReadMessage returns
+// ErrWriteQueueFull from its next message on (a read already blocked
+// returns it once TCP is dropped), and a Close 1008 goes out if the write
+// in flight completes within failWriteTimeout (a peer that reads nothing
+// never gets it), then TCP is dropped.
 func (c *Conn) writeQueueFull() {
 	c.setEndErr(ErrWriteQueueFull)
 	c.nc.SetWriteDeadline(time.Now().Add(failWriteTimeout))

@@ -50,7 +50,7 @@ func (c *Conn) ReadMessageContext(ctx context.Context, dst []byte) (MessageType,
 		return typ, msg, err
 	}
 	c.readCanceled.Store(false)
-	c.nc.SetReadDeadline(c.engineReadDeadline())
+	c.restoreReadDeadline()
 	switch {
 	case errors.Is(err, errReadCanceled):
 		return 0, msg, fmt.Errorf("native: read: %w", ctx.Err())

@@ -23,7 +23,8 @@ import (
 // distinct host) is therefore the one applied, so two names for one
 // address, or an IP literal and a name, do not wait for each other.
 //
-// Waiters get the slot in arrival order. The wait honours Dial's context but
+// Waiters get the slot in about the order they came (Go's order of
+// blocked channel senders), not in a strict queue. The wait honours Dial's context but
 // not DialOptions.HandshakeTimeout, which starts once the slot is held. An
 // entry exists only while a handshake to its key holds the slot or waits for
 // it, so a HostGate does not grow with the number of hosts ever dialled.

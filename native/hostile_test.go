@@ -112,7 +112,7 @@ func TestHostileSilentPeer(t *testing.T) {
 // Pings (a w3ws Conn reading) stays connected through several idle periods,
 // and data counts as activity.
 func TestHostileIdleTimeoutKeepsLivePeer(t *testing.T) {
-	client, server := connPair(t, ConnOptions{IdleTimeout: 200 * time.Millisecond})
+	client, server := connPair(t, ConnOptions{IdleTimeout: time.Second})
 	errs := make(chan error, 2)
 	for _, c := range []*Conn{client, server} {
 		go func() {
@@ -124,7 +124,7 @@ func TestHostileIdleTimeoutKeepsLivePeer(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(time.Second) // five idle periods with only pings and pongs
+	time.Sleep(3 * time.Second) // three idle periods with only pings and pongs
 	select {
 	case err := <-errs:
 		t.Fatalf("a live peer was dropped: %v", err)
@@ -273,15 +273,16 @@ func TestReadMessageContext(t *testing.T) {
 // when its context ends, and drops the connection.
 func TestWriteMessageContext(t *testing.T) {
 	c, _ := newRawPeer(t, false, ConnOptions{})
+	msg := make([]byte, 64<<20) // far more than loopback buffers hold
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	msg := make([]byte, 1<<20)
-	var err error
-	for i := 0; i < 256 && err == nil; i++ { // the kernel buffers some
-		err = c.WriteMessageContext(ctx, MessageBinary, msg)
-	}
+	err := c.WriteMessageContext(ctx, MessageBinary, msg)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	<-c.Done()
+	select {
+	case <-c.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection was not dropped")
+	}
 	_, _, err = c.ReadMessage(nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the reader learns why")
 }
@@ -315,4 +316,35 @@ func TestPingContext(t *testing.T) {
 	client.CloseNow()
 	server.CloseNow()
 	c.CloseNow()
+}
+
+// TestWriteQueueFullWakesBlockedWriters: blocking writers whose frames sit
+// in the queue when it overflows return (with the failure) instead of
+// waiting forever, also once the write in flight completes.
+func TestWriteQueueFullWakesBlockedWriters(t *testing.T) {
+	c, p := newRawPeer(t, false, ConnOptions{MaxWriteQueue: 100})
+	big := make([]byte, 32<<20) // a direct write the peer does not read yet: it holds the writer
+	bigDone := make(chan error, 1)
+	go func() { bigDone <- c.WriteMessage(MessageBinary, big) }()
+	require.Eventually(t, func() bool {
+		c.w.mu.Lock()
+		defer c.w.mu.Unlock()
+		return c.w.flushing
+	}, 5*time.Second, time.Millisecond)
+	small := make(chan error, 1)
+	go func() { small <- c.WriteMessage(MessageText, []byte("queued behind")) }()
+	require.Eventually(t, func() bool {
+		c.w.mu.Lock()
+		defer c.w.mu.Unlock()
+		return c.w.seq == 2
+	}, 5*time.Second, time.Millisecond)
+	require.ErrorIs(t, c.WriteMessageAsync(MessageBinary, make([]byte, 100)), ErrWriteQueueFull)
+	go io.Copy(io.Discard, p.nc) // the peer reads again: the write in flight completes
+	for _, ch := range []chan error{small, bigDone} {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a blocking writer was not woken")
+		}
+	}
 }

@@ -24,19 +24,20 @@ func (a *activityReader) Read(p []byte) (int, error) {
 }
 
 // idleTicks is the number of timer ticks per IdleTimeout: the idle watch
-// notices silence within a quarter of IdleTimeout of its end.
-const idleTicks = 4
+// notices silence within an eighth of IdleTimeout of its end.
+const idleTicks = 8
 
 // idleWatch is ConnOptions.IdleTimeout at work: a timer that ticks
 // idleTicks times per IdleTimeout and looks at the bytes read since its last
-// tick.
+// tick. Times are measured from the clock, not counted in ticks, so a late
+// tick (a loaded machine) delays the verdict by at most that tick.
 type idleWatch struct {
-	mu     sync.Mutex // guards the fields below (ticks run on timer goroutines)
-	timer  *time.Timer
-	period time.Duration
-	seen   uint64 // the activity count at the last tick with progress
-	quiet  int    // ticks since then
-	pinged bool   // a keepalive Ping went out and nothing arrived since
+	mu       sync.Mutex // guards the fields below (ticks run on timer goroutines)
+	timer    *time.Timer
+	period   time.Duration
+	seen     uint64    // the activity count at the last tick with progress
+	activeAt time.Time // when that tick ran (the peer was heard within a period before)
+	pingedAt time.Time // when the keepalive Ping went out; zero if none since activeAt
 }
 
 // startIdleWatch arms the idle watch when IdleTimeout is set.
@@ -50,29 +51,29 @@ func (c *Conn) startIdleWatch() {
 	defer w.mu.Unlock()
 	w.period = max(d/idleTicks, time.Millisecond)
 	w.seen = c.activity.n.Load()
+	w.activeAt = time.Now()
 	w.timer = time.AfterFunc(w.period, c.idleTick)
 }
 
 // idleTick runs on the timer: progress resets the watch; IdleTimeout of
-// silence sends a Ping; another IdleTimeout of silence fails the connection
-// with ErrIdleTimeout.
+// silence sends a Ping; IdleTimeout more without a byte fails the
+// connection with ErrIdleTimeout.
 func (c *Conn) idleTick() {
 	w := &c.idle
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if n := c.activity.n.Load(); n != w.seen {
-		w.seen, w.quiet, w.pinged = n, 0, false
-	} else {
-		w.quiet++
-	}
-	switch {
-	case w.quiet >= idleTicks && w.pinged:
+	now := time.Now()
+	d := c.cfg.opts.IdleTimeout
+	switch n := c.activity.n.Load(); {
+	case n != w.seen:
+		w.seen, w.activeAt, w.pingedAt = n, now, time.Time{}
+	case !w.pingedAt.IsZero() && now.Sub(w.pingedAt) >= d:
 		go c.failLocal(ErrIdleTimeout) // not under w.mu: teardown stops the timer
 		return
-	case w.quiet >= idleTicks:
+	case w.pingedAt.IsZero() && now.Sub(w.activeAt) >= d:
 		// A Ping asks the peer for a Pong, which counts as activity.
 		c.w.write(opPing, nil, false)
-		w.quiet, w.pinged = 0, true
+		w.pingedAt = now
 	}
 	select {
 	case <-c.done:

@@ -47,15 +47,17 @@ type ConnOptions struct {
 	// hold queued or in flight. A message that would pass it fails with
 	// ErrWriteQueueFull and fails the connection: the queue is dropped (its
 	// memory released), a Close 1008 goes out if the write in flight ends
-	// within a second, and TCP is dropped. Blocking writes (WriteMessage)
-	// wait instead and are not counted. Zero or negative means no limit,
-	// the browser's model: a server facing strangers should set one.
+	// within a second, and TCP is dropped. Only WriteMessageAsync fails on
+	// it: blocking writes (WriteMessage) wait for the writer instead, though
+	// those waiting in the queue count toward the bound. Memory for the
+	// queue stays within about twice the bound. Zero or negative means no
+	// limit, the browser's model: a server facing strangers should set one.
 	MaxWriteQueue int64
 	// IdleTimeout keeps the connection alive and detects dead peers: when
 	// no byte has arrived for IdleTimeout, a Ping is sent; when still none
 	// arrives within another IdleTimeout, the connection is dropped and
-	// ReadMessage returns ErrIdleTimeout. Silence is noticed within a
-	// quarter of IdleTimeout of its end. Bytes count only once read, so a
+	// ReadMessage returns ErrIdleTimeout. Silence is noticed within an
+	// eighth of IdleTimeout of its end. Bytes count only once read, so a
 	// goroutine must be in ReadMessage (one always is under package
 	// websocket). Zero or negative means none.
 	IdleTimeout time.Duration

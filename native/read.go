@@ -179,7 +179,10 @@ func (c *Conn) readPayload(dst []byte, start int, limit int64, h header, text bo
 // what limit still allows.
 func (c *Conn) growDst(dst []byte, start int, limit, n int64) []byte {
 	arrived := int64(len(dst) - start)
-	room := max(arrived, minReassemblyGrowth)
+	// Geometric in the whole of dst, so a caller that appends many messages
+	// to one buffer does not copy it for every one; never more than
+	// reassemblyStep ahead.
+	room := max(int64(len(dst)), minReassemblyGrowth)
 	room = min(room, reassemblyStep, limit-arrived)
 	room = max(room, min(n, reassemblyStep))
 	grown := make([]byte, len(dst), len(dst)+int(room))
@@ -287,17 +290,14 @@ func (c *Conn) readClose(p []byte) error {
 	if fn := c.cfg.opts.OnPeerClose; fn != nil {
 		fn(code, reason)
 	}
+	// Echo the code and reason verbatim, as Chrome does (an empty Close
+	// gets an empty Close), unless our Close was queued first: a
+	// simultaneous close, where it and every message queued before it must
+	// reach the peer before TCP ends. Either way, wait for the writer to
+	// drain; the write deadline bounds the wait by CloseTimeout.
 	c.nc.SetWriteDeadline(time.Now().Add(c.cfg.opts.CloseTimeout))
-	if !c.w.isClosed() {
-		// Echo the code and reason verbatim, as Chrome does; an empty Close
-		// gets an empty Close.
-		c.w.write(opClose, p, true)
-	} else {
-		// Our Close was queued first (a simultaneous close): it, and every
-		// message queued before it, must reach the peer before TCP ends.
-		// The write deadline bounds the wait by CloseTimeout.
-		c.w.drain()
-	}
+	c.w.write(opClose, p, true) // ErrClosed when ours went first
+	c.w.drain()
 	if c.cfg.client {
 		// §7.1.1: the server closes TCP first. Wait for it, bounded; a data
 		// frame meanwhile breaks §5.5.1.

@@ -82,7 +82,8 @@ func (w *writer) appendFrameLocked(op opcode, p []byte) {
 	if need := maxHeaderSize + len(p); cap(w.buf)-len(w.buf) < need {
 		// Grow by doubling: append's 1.25x growth for large slices copies a
 		// queue of large messages over and over. With a queue bound,
-		// doubling stops at the bound, so memory stays near it.
+		// doubling stops at the bound, so the queued buffer and the one
+		// in flight stay near it each (twice the bound at worst).
 		size := 2 * cap(w.buf)
 		if w.maxQueue > 0 {
 			size = min(size, int(min(w.maxQueue, int64(maxInt/2)))+64*maxHeaderSize)
@@ -140,7 +141,7 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 			w.onWritten(len(p), err)
 		}
 		w.mu.Lock()
-		w.done = mine
+		w.done = max(w.done, mine) // failLocked may have moved it past mine
 		if err != nil {
 			w.writeFailed = true
 			w.failLocked(err)
@@ -182,6 +183,7 @@ func (w *writer) failLocked(err error) {
 	if w.err == nil {
 		w.err = fmt.Errorf("native: write: %w", err)
 	}
+	defer w.flushed.Broadcast() // blocking writers waiting for those frames
 	w.buf, w.bufData = w.buf[:0], 0
 	w.pongPending, w.pongsQueued = false, 0
 	w.done = w.seq
@@ -239,7 +241,7 @@ func (w *writer) flushLocked() {
 			w.onWritten(n, err)
 		}
 		w.mu.Lock()
-		w.done, w.inFlight = upto, 0
+		w.done, w.inFlight = max(w.done, upto), 0 // failLocked may have moved done past upto
 		if err != nil {
 			w.writeFailed = true
 			w.failLocked(err)

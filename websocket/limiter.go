@@ -44,6 +44,8 @@ const limiterRetryAfter = "5"
 // tight loop against a server at its cap. (Browsers ignore Retry-After on
 // a failed WebSocket handshake; it is for other clients and for proxies.)
 // The slot is taken before the handshake and given back if it fails.
+//
+// Create one with NewLimiter: the zero Limiter allows no socket at all.
 type Limiter struct {
 	max   int64
 	inUse atomic.Int64

@@ -52,6 +52,11 @@ func (ws *WebSocket) connect() error {
 		defer cancel()
 		c, _, err := native.Dial(ctx, dialURL(ws.url), opts)
 		if err != nil {
+			if ReadyState(ws.state.Load()) == CLOSING {
+				// Close while CONNECTING cancelled the handshake: report
+				// that, not the cancellation it caused.
+				err = errClosedWhileConnecting
+			}
 			ws.d.dispatch(task{kind: taskClose, code: 1006, err: err})
 			return
 		}
@@ -112,10 +117,13 @@ func maxBufferedAmount(o *Options, server bool) int64 {
 		return 0
 	}
 	maxMsg := o.MaxMessageSize
-	if maxMsg == 0 {
+	switch {
+	case maxMsg == 0:
 		maxMsg = DefaultMaxMessageSize
+	case maxMsg < 0: // no message limit: no message size to derive one from
+		return DefaultMaxBufferedAmount
 	}
-	return max(DefaultMaxBufferedAmount, min(2*maxMsg, math.MaxInt64/2))
+	return max(DefaultMaxBufferedAmount, 2*min(maxMsg, math.MaxInt64/2))
 }
 
 // idleTimeout resolves Options.IdleTimeout for one side: 0 for none.
