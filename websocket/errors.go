@@ -36,9 +36,22 @@ var (
 	ErrInvalidAccess error = &DOMException{Name: "InvalidAccessError"}
 )
 
-// syntaxError returns a SyntaxError with the given message.
-func syntaxError(msg string) error { return &DOMException{Name: "SyntaxError", Message: msg} }
+// domException returns a *DOMException with the Name of the sentinel kind
+// (one of the Err variables above) and the given message, so that every
+// exception the package returns matches its sentinel with errors.Is.
+func domException(kind error, msg string) error {
+	return &DOMException{Name: kind.(*DOMException).Name, Message: msg}
+}
 
-// errClosedWhileConnecting is the error event's Err after Close was called
-// while CONNECTING.
-var errClosedWhileConnecting = errors.New("websocket: closed before the connection was established")
+// syntaxError returns a SyntaxError with the given message.
+func syntaxError(msg string) error { return domException(ErrSyntax, msg) }
+
+// ErrClosedWhileConnecting is the "error" event's Err, in both builds and
+// whatever the timing, when Close was called while the socket was
+// CONNECTING: the attempt was abandoned, as the standard's "fail the
+// WebSocket connection" says, even if the handshake had just completed.
+var ErrClosedWhileConnecting = errors.New("websocket: closed before the connection was established")
+
+// errClosedWhileConnecting is ErrClosedWhileConnecting, under the name the
+// transports use.
+var errClosedWhileConnecting = ErrClosedWhileConnecting

@@ -53,10 +53,41 @@ type ErrorEvent struct {
 	Err error
 }
 
-// Event type names, as AddEventListener takes them.
+// The event types a socket fires, as Event.Type returns them and
+// AddEventListener takes them.
 const (
-	typeOpen    = "open"
-	typeMessage = "message"
-	typeError   = "error"
-	typeClose   = "close"
+	EventOpen    = "open"
+	EventMessage = "message"
+	EventError   = "error"
+	EventClose   = "close"
 )
+
+// IsText reports whether the message is a text message (Data is a string).
+func (e *MessageEvent) IsText() bool {
+	_, ok := e.Data.(string)
+	return ok
+}
+
+// Text returns the data of a text message, or "" for a binary one, so a
+// handler that expects text needs no type switch.
+func (e *MessageEvent) Text() string {
+	s, _ := e.Data.(string)
+	return s
+}
+
+// Bytes returns the message's bytes whatever its type and BinaryType: the
+// data of a binary message (the ArrayBuffer itself, or the Blob's bytes,
+// which are held in Go memory on both builds, so nothing is awaited), or the
+// UTF-8 bytes of a text message (a copy). The handler owns the slice; it
+// may keep it after returning.
+func (e *MessageEvent) Bytes() []byte {
+	switch d := e.Data.(type) {
+	case ArrayBuffer:
+		return d
+	case *Blob:
+		return d.data
+	case string:
+		return []byte(d)
+	}
+	return nil
+}

@@ -1,7 +1,6 @@
 package websocket
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -34,13 +33,13 @@ type listenerSet struct {
 // typeIndex maps an event type to its list, or -1.
 func typeIndex(typ string) int {
 	switch typ {
-	case typeOpen:
+	case EventOpen:
 		return 0
-	case typeMessage:
+	case EventMessage:
 		return 1
-	case typeError:
+	case EventError:
 		return 2
-	case typeClose:
+	case EventClose:
 		return 3
 	}
 	return -1
@@ -142,13 +141,3 @@ func (ws *WebSocket) AddEventListener(typ string, fn func(Event)) (remove func()
 		})
 	}
 }
-
-// typeError is Send's error for data of an unsupported type (the browser
-// would stringify it; Go code should say what it means).
-type sendTypeError struct{ v any }
-
-func (e *sendTypeError) Error() string {
-	return fmt.Sprintf("websocket: Send: unsupported data type %T (want string, []byte, ArrayBuffer or *Blob)", e.v)
-}
-
-var errNilBlob = fmt.Errorf("websocket: Send: nil *Blob")

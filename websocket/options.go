@@ -72,8 +72,9 @@ type Options struct {
 	// none for client sockets, whose Send buffers without limit as a page's
 	// does (use SendContext for back-pressure); for Upgrade sockets the
 	// larger of DefaultMaxBufferedAmount and twice MaxMessageSize, so that
-	// echoing a message at MaxMessageSize never trips it. Negative means no
-	// limit.
+	// echoing a message at MaxMessageSize never trips it (just
+	// DefaultMaxBufferedAmount when MaxMessageSize is negative, for no
+	// limit). Negative means no limit.
 	MaxBufferedAmount int64
 	// IdleTimeout detects dead peers and keeps idle connections alive
 	// through proxies: when nothing arrives for IdleTimeout, a Ping is sent;

@@ -268,7 +268,7 @@ const maxCloseReason = 123
 // replaced with U+FFFD, as a USVString conversion would.
 func checkClose(code int, reason string) (string, error) {
 	if code != 0 && code != 1000 && (code < 3000 || code > 4999) {
-		return "", &DOMException{Name: "InvalidAccessError", Message: fmt.Sprintf("The close code must be either 1000, or between 3000 and 4999. %d is neither.", code)}
+		return "", domException(ErrInvalidAccess, fmt.Sprintf("The close code must be either 1000, or between 3000 and 4999. %d is neither.", code))
 	}
 	reason = toUSVString(reason)
 	if len(reason) > maxCloseReason {

@@ -10,17 +10,20 @@ import (
 // not OPEN.
 var ErrNotOpen = errors.New("websocket: socket is not open")
 
-// WaitOpen blocks until the socket is OPEN (nil), or it failed or closed
-// first (the error that failed it, natively, else ErrNotOpen), or ctx is done.
-// It is the Go way to await the "open" event without a handler, and it
-// returns only after the open handlers have run. It must not be called from
-// a handler of the same socket: the dispatcher would wait for itself until
-// ctx ends.
+// WaitOpen blocks until the socket has opened (nil, also when it has closed
+// since), or failed or closed without opening (the error that failed it,
+// natively, else ErrNotOpen), or ctx is done. It is the Go way to await the
+// "open" event without a handler, and it returns only after the open
+// handlers have run. It must not be called from a handler of the same
+// socket: the dispatcher would wait for itself until ctx ends.
 func (ws *WebSocket) WaitOpen(ctx context.Context) error {
 	select {
 	case <-ws.opened:
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+	if ws.didOpen.Load() {
+		return nil
 	}
 	if ev := ws.closeEv.Load(); ev != nil {
 		if p := ws.failure.Load(); p != nil {

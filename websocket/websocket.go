@@ -71,6 +71,7 @@ type WebSocket struct {
 	t         transport // the build's transport
 
 	opened    chan struct{} // closed when readyState leaves CONNECTING
+	didOpen   atomic.Bool   // the socket opened (its open task ran), whatever came after
 	closed    chan struct{} // closed after the close event ran
 	closeEv   atomic.Pointer[CloseEvent]
 	failure   atomic.Pointer[error] // the error that failed the connection
@@ -188,11 +189,14 @@ func (ws *WebSocket) SetBinaryType(t BinaryType) {
 }
 
 // Send queues data as one message: a string as text; []byte, ArrayBuffer or
-// *Blob as binary. It returns ErrInvalidState while CONNECTING. When OPEN it
-// queues and returns at once; BufferedAmount grows by the data's length.
-// When CLOSING or CLOSED it sends nothing and returns nil, and
-// BufferedAmount still grows, as the standard says. Any other type of data
-// is an error. Use SendContext for back-pressure.
+// *Blob as binary. A value of any other type whose underlying type is string
+// (type Msg string) is text, and one whose underlying type is []byte
+// (json.RawMessage) is binary. It returns ErrInvalidState while CONNECTING.
+// When OPEN it queues and returns at once; BufferedAmount grows by the
+// data's length. When CLOSING or CLOSED it sends nothing and returns nil,
+// and BufferedAmount still grows, as the standard says. Data of any other
+// type is an error (the browser would stringify it; Go code should say
+// what it means). Use SendContext for back-pressure.
 func (ws *WebSocket) Send(data any) error {
 	text, bin, isText, err := sendData(data)
 	if err != nil {
@@ -204,31 +208,13 @@ func (ws *WebSocket) Send(data any) error {
 	}
 	switch ws.ReadyState() {
 	case CONNECTING:
-		return &DOMException{Name: "InvalidStateError", Message: "Still in CONNECTING state."}
+		return domException(ErrInvalidState, "Still in CONNECTING state.")
 	case OPEN:
 		ws.t.send(ws, text, bin, isText, n)
 	default:
 		ws.bufferedAmount.Add(n)
 	}
 	return nil
-}
-
-// sendData sorts Send's argument into text or binary.
-func sendData(data any) (text string, bin []byte, isText bool, err error) {
-	switch v := data.(type) {
-	case string:
-		return toUSVString(v), nil, true, nil
-	case []byte:
-		return "", v, false, nil
-	case ArrayBuffer:
-		return "", v, false, nil
-	case *Blob:
-		if v == nil {
-			return "", nil, false, errNilBlob
-		}
-		return "", v.data, false, nil
-	}
-	return "", nil, false, &sendTypeError{data}
 }
 
 // Close starts closing the socket, as close(code, reason) does. Code 0
@@ -277,7 +263,8 @@ func (ws *WebSocket) runTask(t task) {
 		if !ws.state.CompareAndSwap(uint32(CONNECTING), uint32(OPEN)) && !t.accepted {
 			return // closed while connecting: the transport fails the connection
 		}
-		ws.fire(typeOpen, &baseEvent{typ: typeOpen, target: ws})
+		ws.didOpen.Store(true)
+		ws.fire(EventOpen, &baseEvent{typ: EventOpen, target: ws})
 		ws.markOpened() // after the handlers: WaitOpen returns once they ran
 	case taskMessage:
 		// The Go state, not the browser's live one: a message the browser
@@ -286,7 +273,7 @@ func (ws *WebSocket) runTask(t task) {
 			return // data arriving after close() is not delivered
 		}
 		ws.t.observeWrites(ws) // a reply implies its request was written
-		ev := &MessageEvent{baseEvent: baseEvent{typ: typeMessage, target: ws}, Origin: ws.origin}
+		ev := &MessageEvent{baseEvent: baseEvent{typ: EventMessage, target: ws}, Origin: ws.origin}
 		switch {
 		case t.isText:
 			ev.Data = t.text
@@ -295,7 +282,7 @@ func (ws *WebSocket) runTask(t task) {
 		default:
 			ev.Data = &Blob{data: t.data}
 		}
-		ws.fire(typeMessage, ev)
+		ws.fire(EventMessage, ev)
 	case taskBuffered:
 		ws.t.observeWrites(ws)
 	case taskClosing:
@@ -303,7 +290,7 @@ func (ws *WebSocket) runTask(t task) {
 	case taskClose:
 		ws.t.observeWrites(ws)
 		ws.state.Store(uint32(CLOSED))
-		ev := &CloseEvent{baseEvent: baseEvent{typ: typeClose, target: ws}, Code: t.code, Reason: t.reason, WasClean: t.clean}
+		ev := &CloseEvent{baseEvent: baseEvent{typ: EventClose, target: ws}, Code: t.code, Reason: t.reason, WasClean: t.clean}
 		if t.err != nil {
 			err := t.err
 			ws.failure.Store(&err)
@@ -312,9 +299,9 @@ func (ws *WebSocket) runTask(t task) {
 		ws.markOpened()
 		ws.wakeWriters()
 		if t.err != nil {
-			ws.fire(typeError, &ErrorEvent{baseEvent: baseEvent{typ: typeError, target: ws}, Err: t.err})
+			ws.fire(EventError, &ErrorEvent{baseEvent: baseEvent{typ: EventError, target: ws}, Err: t.err})
 		}
-		ws.fire(typeClose, ev)
+		ws.fire(EventClose, ev)
 		ws.releaseSlot() // before WaitClosed returns: a waiter sees the slot free
 		ws.closeOnce.Do(func() { close(ws.closed) })
 	}
