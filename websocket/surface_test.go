@@ -5,6 +5,7 @@ package websocket_test
 // sentinels. Both builds.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -117,4 +118,16 @@ func TestDOMExceptionsWrapSentinels(t *testing.T) {
 	assert.Equal(t, "The close code must be either 1000, or between 3000 and 4999. 1001 is neither.", de.Message)
 	err = ws.Close(1000, string(make([]byte, 124)))
 	assert.ErrorIs(t, err, websocket.ErrSyntax)
+}
+
+// TestWaitOpenAfterClose: WaitOpen reports success for a socket that
+// opened, even when it has closed by the time the caller looks.
+func TestWaitOpenAfterClose(t *testing.T) {
+	u, _ := route(t, "/close", "code=4000&reason=x")
+	r := newRecorder(t)
+	ws := r.dial(u, nil)
+	r.wait()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	assert.NoError(t, ws.WaitOpen(ctx))
 }
