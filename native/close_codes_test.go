@@ -55,3 +55,26 @@ func TestCloseCodesStrict(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolErrorSentinelsImmutable: a caller that edits a sentinel (or a
+// returned error) changes nothing on the wire, and errors.Is still matches
+// the fresh error each failure returns.
+func TestProtocolErrorSentinelsImmutable(t *testing.T) {
+	saved := *ErrReservedBits
+	ErrReservedBits.Code, ErrReservedBits.Reason = 4999, "edited by a caller"
+	defer func() { *ErrReservedBits = saved }()
+	for range 2 {
+		c, p := newRawPeer(t, true, ConnOptions{})
+		p.write(rawBytes(0xc1, 0x00)) // RSV1 without an extension
+		_, _, err := c.ReadMessage(nil)
+		require.ErrorIs(t, err, ErrReservedBits)
+		require.NotSame(t, ErrReservedBits, err, "a fresh error, not the sentinel")
+		code, reason := p.expectClose()
+		assert.Equal(t, StatusProtocolError, code)
+		assert.Equal(t, "Invalid reserved bit", reason)
+		var pe *ProtocolError
+		require.ErrorAs(t, err, &pe)
+		pe.Reason = "edited again" // must not leak into the next connection
+	}
+	assert.NotErrorIs(t, ErrUnknownOpcode, ErrReservedBits)
+}

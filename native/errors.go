@@ -8,34 +8,69 @@ import (
 // ProtocolError is a violation of RFC 6455 by the peer (or a message over the
 // size limit). The connection is failed: Code and Reason are what we sent in
 // our Close frame before dropping TCP.
+//
+// The Err variables below are sentinels to compare with errors.Is. The
+// engine never returns them, nor reads their fields: it returns a fresh
+// *ProtocolError per failure and takes the code and reason it sends from a
+// table of its own, so a caller that modifies a sentinel or a returned
+// error changes nothing on any connection.
 type ProtocolError struct {
 	Code   StatusCode
 	Reason string
+	kind   *violation // the sentinel's identity; nil for values built by callers
+}
+
+// violation is the immutable identity of a protocol-error sentinel: what
+// goes in the Close frame.
+type violation struct {
+	code   StatusCode
+	reason string
+}
+
+// newViolation returns a sentinel for errors.Is.
+func newViolation(code StatusCode, reason string) *ProtocolError {
+	return &ProtocolError{Code: code, Reason: reason, kind: &violation{code, reason}}
 }
 
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("native: protocol error (%d): %s", e.Code, e.Reason)
 }
 
-// Protocol violations. They are comparable with errors.Is; the reasons follow
-// the wording Chrome puts in its Close frame where Chrome has one.
+// Is reports whether target is the sentinel of the same violation (or e
+// itself).
+func (e *ProtocolError) Is(target error) bool {
+	t, ok := target.(*ProtocolError)
+	return ok && (t == e || (t.kind != nil && t.kind == e.kind))
+}
+
+// fresh returns a new *ProtocolError for the violation e stands for, with
+// the code and reason from the engine's own table.
+func (e *ProtocolError) fresh() *ProtocolError {
+	if e.kind == nil {
+		return &ProtocolError{Code: e.Code, Reason: e.Reason}
+	}
+	return &ProtocolError{Code: e.kind.code, Reason: e.kind.reason, kind: e.kind}
+}
+
+// Protocol violations, for errors.Is. The reasons follow the wording Chrome
+// puts in its Close frame where Chrome has one.
 var (
-	ErrReservedBits        = &ProtocolError{StatusProtocolError, "Invalid reserved bit"}
-	ErrUnknownOpcode       = &ProtocolError{StatusProtocolError, "Unknown opcode"}
-	ErrMaskedFrame         = &ProtocolError{StatusProtocolError, "Masked frame from server"}
-	ErrUnmaskedFrame       = &ProtocolError{StatusProtocolError, "Unmasked frame from client"}
-	ErrNonMinimalLength    = &ProtocolError{StatusProtocolError, "Non-minimal payload length"}
-	ErrLengthMSB           = &ProtocolError{StatusProtocolError, "Payload length has its most significant bit set"}
-	ErrControlTooLong      = &ProtocolError{StatusProtocolError, "Control frame payload over 125 bytes"}
-	ErrControlFragmented   = &ProtocolError{StatusProtocolError, "Fragmented control frame"}
-	ErrUnexpectedCont      = &ProtocolError{StatusProtocolError, "Unexpected continuation"}
-	ErrDataFrameUnfinished = &ProtocolError{StatusProtocolError, "Previous data frame unfinished"}
-	ErrDataAfterClose      = &ProtocolError{StatusProtocolError, "Data frame after Close"}
-	ErrInvalidUTF8         = &ProtocolError{StatusInvalidPayloadData, "Invalid UTF-8 in text frame"}
-	ErrMessageTooBig       = &ProtocolError{StatusMessageTooBig, "Message too big"}
-	errCloseOneByte        = &ProtocolError{StatusProtocolError, "Close frame with a 1-byte body"}
-	errCloseBadCode        = &ProtocolError{StatusProtocolError, "Invalid close code"}
-	errCloseBadUTF8        = &ProtocolError{StatusInvalidPayloadData, "Invalid UTF-8 in Close frame"}
+	ErrReservedBits        = newViolation(StatusProtocolError, "Invalid reserved bit")
+	ErrUnknownOpcode       = newViolation(StatusProtocolError, "Unknown opcode")
+	ErrMaskedFrame         = newViolation(StatusProtocolError, "Masked frame from server")
+	ErrUnmaskedFrame       = newViolation(StatusProtocolError, "Unmasked frame from client")
+	ErrNonMinimalLength    = newViolation(StatusProtocolError, "Non-minimal payload length")
+	ErrLengthMSB           = newViolation(StatusProtocolError, "Payload length has its most significant bit set")
+	ErrControlTooLong      = newViolation(StatusProtocolError, "Control frame payload over 125 bytes")
+	ErrControlFragmented   = newViolation(StatusProtocolError, "Fragmented control frame")
+	ErrUnexpectedCont      = newViolation(StatusProtocolError, "Unexpected continuation")
+	ErrDataFrameUnfinished = newViolation(StatusProtocolError, "Previous data frame unfinished")
+	ErrDataAfterClose      = newViolation(StatusProtocolError, "Data frame after Close")
+	ErrInvalidUTF8         = newViolation(StatusInvalidPayloadData, "Invalid UTF-8 in text frame")
+	ErrMessageTooBig       = newViolation(StatusMessageTooBig, "Message too big")
+	errCloseOneByte        = newViolation(StatusProtocolError, "Close frame with a 1-byte body")
+	errCloseBadCode        = newViolation(StatusProtocolError, "Invalid close code")
+	errCloseBadUTF8        = newViolation(StatusInvalidPayloadData, "Invalid UTF-8 in Close frame")
 )
 
 // Errors of the local API.

@@ -7,16 +7,18 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/w3ws/w3ws/internal/defaults"
 )
 
 // Defaults applied when the matching option is zero.
 const (
 	// DefaultMaxMessageSize bounds a reassembled message (32 MiB). Browsers have
 	// no fixed limit; a server must have one so a peer cannot exhaust memory.
-	DefaultMaxMessageSize = 32 << 20
+	DefaultMaxMessageSize = defaults.MaxMessageSize
 	// DefaultHandshakeTimeout bounds the opening handshake of Dial, including
-	// the TCP connect, the proxy tunnel and TLS.
-	DefaultHandshakeTimeout = 30 * time.Second
+	// the TCP connect, the proxy tunnel and TLS (30 s).
+	DefaultHandshakeTimeout = defaults.HandshakeTimeout
 	// DefaultCloseTimeout bounds the wait for the peer's Close reply after we
 	// sent ours (Chrome waits 60 s; a Go program should not stall that long).
 	DefaultCloseTimeout = 5 * time.Second
@@ -61,15 +63,19 @@ type ConnOptions struct {
 	// goroutine must be in ReadMessage (one always is under package
 	// websocket). Zero or negative means none.
 	IdleTimeout time.Duration
-	// OnPeerClose, if set, is called on the reading goroutine when the peer's
-	// Close frame arrives, before our reply is sent and before ReadMessage
-	// returns the *CloseError. It lets a caller observe the start of the
-	// closing handshake (the W3C CLOSING state). It must not block.
+	// OnPeerClose is a low-level hook for layers built on the engine
+	// (package websocket uses it for the W3C CLOSING state); a program that
+	// uses the engine directly leaves it nil, since ReadMessage's
+	// *CloseError tells the same. If set, it is called on the reading
+	// goroutine when the peer's Close frame arrives, before our reply is
+	// sent and before ReadMessage returns. It must not block.
 	OnPeerClose func(code StatusCode, reason string)
-	// OnWritten, if set, is called on the flushing goroutine after each write
-	// to the connection with the payload bytes of the data messages it
-	// carried, and the write's error. It lets a caller account for queued
-	// bytes (the W3C bufferedAmount). It must not block.
+	// OnWritten is a low-level hook for layers built on the engine (package
+	// websocket uses it for bufferedAmount); a program that uses the engine
+	// directly leaves it nil, since WriteMessage returns once written. If
+	// set, it is called on the writing goroutine after each write to the
+	// connection with the payload bytes of the data messages it carried and
+	// the write's error. It must not block.
 	OnWritten func(n int, err error)
 }
 

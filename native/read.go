@@ -340,6 +340,8 @@ func (c *Conn) fail(err error) error {
 	var pe *ProtocolError
 	switch {
 	case errors.As(err, &pe):
+		pe = pe.fresh() // never a sentinel: its fields are the caller's to change
+		err = pe
 		if !c.w.isClosed() {
 			var body [maxControlPayload]byte
 			c.nc.SetWriteDeadline(time.Now().Add(failWriteTimeout))
