@@ -2,78 +2,100 @@
 
 package jsbridge
 
-import (
-	"fmt"
-	"syscall/js"
-)
+import "syscall/js"
 
-// Cached constructors, looked up once, as net/http's js transport does.
+// Cached constructors and constants, looked up once, as net/http's js
+// transport does.
 var (
 	jsWebSocket  = js.Global().Get("WebSocket")
 	jsUint8Array = js.Global().Get("Uint8Array")
-	jsFunction   = js.Global().Get("Function")
+	jsEmpty      = jsUint8Array.New(0) // what SendBytes sends for no bytes
 )
 
-// listenShim installs the four listeners in JavaScript and unpacks each
-// event there, so one Go callback gets plain values: one boundary crossing
-// per event instead of one per field. Binary data always arrives as an
-// ArrayBuffer; it is passed on as a Uint8Array with its length.
-var listenShim = jsFunction.New("ws", "cb", `
-ws.binaryType = "arraybuffer";
-ws.onopen = () => cb(0);
-ws.onmessage = (e) => {
-  const d = e.data;
-  if (typeof d === "string") cb(1, true, d);
-  else cb(1, false, new Uint8Array(d), d.byteLength);
-};
-ws.onerror = () => cb(2);
-ws.onclose = (e) => { ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null; cb(3, e.code, e.reason, e.wasClean); };
-`)
+// listenerNames are the socket's event handler attributes that New sets,
+// in the order of WebSocket.listeners.
+var listenerNames = [...]string{"onopen", "onmessage", "onerror", "onclose"}
 
 // WebSocket is a browser WebSocket object.
 type WebSocket struct {
-	v       js.Value
-	scratch js.Value // reused send buffer: ws.send copies synchronously
+	v js.Value
+
+	// Send state: a reused send buffer (send() copies synchronously) and
+	// the last view of it that was sent, reused while the length repeats.
+	scratch js.Value
 	scap    int
-	cb      js.Func
+	view    js.Value
+	viewLen int
+
+	// listeners are set as onopen, onmessage, onerror and onclose, and
+	// released by the close event.
+	listeners [len(listenerNames)]js.Func
 }
 
-// Handler receives a socket's events. kind is one of the Event constants.
-// For EventMessage exactly one of text (isText) or data is set; data is a
-// fresh Go copy. For EventClose code, reason and wasClean are set. It runs
-// inside a JavaScript event handler and must not block.
-type Handler func(kind int, isText bool, text string, data []byte, code int, reason string, wasClean bool)
-
-// New calls new WebSocket(url, protocols) and installs h as the socket's
-// only listener. h is released after the close event, the last one a socket
-// fires. A thrown exception is returned as an *Exception.
+// New calls new WebSocket(url, protocols), sets binaryType to
+// "arraybuffer", and sets one listener per event (onopen, onmessage,
+// onerror, onclose), each of which calls h once per event. After the close
+// event, the last one a socket fires, the listeners are unset and released
+// before h is called with it. A thrown exception is returned as an
+// *Exception.
 func New(url string, protocols []string, h Handler) (ws *WebSocket, err error) {
 	defer catch(&err)
 	ps := make([]any, len(protocols))
 	for i, p := range protocols {
 		ps[i] = p
 	}
-	ws = &WebSocket{v: jsWebSocket.New(url, ps)}
-	ws.cb = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		switch kind := args[0].Int(); kind {
-		case EventMessage:
-			if args[1].Bool() {
-				h(kind, true, args[2].String(), nil, 0, "", false)
-				return nil
-			}
-			data := make([]byte, args[3].Int())
-			js.CopyBytesToGo(data, args[2])
-			h(kind, false, "", data, 0, "", false)
-		case EventClose:
-			ws.cb.Release()
-			h(kind, false, "", nil, args[1].Int(), args[2].String(), args[3].Bool())
-		default:
-			h(kind, false, "", nil, 0, "", false)
-		}
-		return nil
-	})
-	listenShim.Invoke(ws.v, ws.cb)
+	v := jsWebSocket.New(url, ps)
+	v.Set("binaryType", "arraybuffer")
+	ws = &WebSocket{v: v}
+	ws.listeners = [...]js.Func{
+		js.FuncOf(func(js.Value, []js.Value) any {
+			h(Event{Kind: EventOpen})
+			return nil
+		}),
+		js.FuncOf(func(_ js.Value, args []js.Value) any {
+			h(message(args[0].Get("data")))
+			return nil
+		}),
+		js.FuncOf(func(js.Value, []js.Value) any {
+			h(Event{Kind: EventError})
+			return nil
+		}),
+		js.FuncOf(func(_ js.Value, args []js.Value) any {
+			e := args[0]
+			ev := Event{Kind: EventClose, Code: e.Get("code").Int(), Reason: e.Get("reason").String(), WasClean: e.Get("wasClean").Bool()}
+			ws.release()
+			h(ev)
+			return nil
+		}),
+	}
+	for i, name := range listenerNames {
+		v.Set(name, ws.listeners[i])
+	}
 	return ws, nil
+}
+
+// message unpacks a MessageEvent's data: a string, or (binaryType being
+// "arraybuffer") an ArrayBuffer, copied once into a Go slice of its size.
+func message(d js.Value) Event {
+	if d.Type() == js.TypeString { // Type reads only the Go side of d
+		return Event{Kind: EventMessage, IsText: true, Text: d.String()}
+	}
+	u8 := jsUint8Array.New(d)
+	data := make([]byte, u8.Length())
+	if len(data) > 0 {
+		js.CopyBytesToGo(data, u8)
+	}
+	return Event{Kind: EventMessage, Data: data}
+}
+
+// release unsets the listeners, so that nothing can call them any more, and
+// releases them. The close listener calls it while it runs, which
+// js.Func.Release allows.
+func (ws *WebSocket) release() {
+	for i, name := range listenerNames {
+		ws.v.Set(name, js.Null())
+		ws.listeners[i].Release()
+	}
 }
 
 // ReadyState returns the readyState attribute.
@@ -99,19 +121,23 @@ func (ws *WebSocket) SendText(s string) (err error) {
 }
 
 // SendBytes sends b as a binary message through a reused Uint8Array:
-// send() copies the bytes before it returns.
+// send() copies the bytes before it returns, so b and the buffer are free
+// again when SendBytes returns.
 func (ws *WebSocket) SendBytes(b []byte) (err error) {
 	defer catch(&err)
+	if len(b) == 0 {
+		ws.v.Call("send", jsEmpty)
+		return nil
+	}
 	if len(b) > ws.scap {
 		n := max(len(b), 2*ws.scap, 4096)
 		ws.scratch, ws.scap = jsUint8Array.New(n), n
 	}
-	if len(b) == 0 {
-		ws.v.Call("send", jsUint8Array.New(0))
-		return nil
-	}
 	js.CopyBytesToJS(ws.scratch, b)
-	ws.v.Call("send", ws.scratch.Call("subarray", 0, len(b)))
+	if len(b) != ws.viewLen { // always true after a new buffer: viewLen <= the old scap < len(b)
+		ws.view, ws.viewLen = ws.scratch.Call("subarray", 0, len(b)), len(b)
+	}
+	ws.v.Call("send", ws.view)
 	return nil
 }
 
@@ -130,17 +156,37 @@ func (ws *WebSocket) Close(code int, reason string) (err error) {
 	return nil
 }
 
-// catch turns a panicking JavaScript exception into *err.
+// catch, deferred, turns a JavaScript exception (a panicking js.Error) into
+// an *Exception in *err. Any other panic is a bug in Go code, and goes on.
 func catch(err *error) {
 	r := recover()
 	if r == nil {
 		return
 	}
-	if jsErr, ok := r.(js.Error); ok {
-		*err = &Exception{Name: jsErr.Value.Get("name").String(), Message: jsErr.Value.Get("message").String()}
-		return
+	jsErr, ok := r.(js.Error)
+	if !ok {
+		panic(r)
 	}
-	*err = fmt.Errorf("jsbridge: %v", r)
+	*err = exception(jsErr.Value)
+}
+
+// exception converts a thrown value: an Error or DOMException gives its
+// name and message; anything else that can be thrown (a string...) gives
+// only a message.
+func exception(v js.Value) *Exception {
+	if t := v.Type(); t != js.TypeObject && t != js.TypeFunction {
+		return &Exception{Message: v.String()}
+	}
+	return &Exception{Name: stringOf(v.Get("name")), Message: stringOf(v.Get("message"))}
+}
+
+// stringOf returns v if it is a string, else "" (where String would give
+// "<undefined>" and the like).
+func stringOf(v js.Value) string {
+	if v.Type() != js.TypeString {
+		return ""
+	}
+	return v.String()
 }
 
 // LocationHref returns globalThis.location.href: the page's URL in a window,

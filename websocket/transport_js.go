@@ -36,16 +36,16 @@ var errBrowserFailure = errors.New("websocket: the browser failed the connection
 // or close that arrives after Close was called while CONNECTING is handled
 // by the dispatcher's state checks, as in the native build.
 func (ws *WebSocket) connect() error {
-	j, err := jsbridge.New(ws.urlStr, ws.opts.Protocols, func(kind int, isText bool, text string, data []byte, code int, reason string, wasClean bool) {
-		switch kind {
+	j, err := jsbridge.New(ws.urlStr, ws.opts.Protocols, func(e jsbridge.Event) {
+		switch e.Kind {
 		case jsbridge.EventOpen:
 			ws.d.post(task{kind: taskOpen, protocol: ws.t.js.Protocol(), ext: ws.t.js.Extensions()})
 		case jsbridge.EventMessage:
-			ws.d.post(task{kind: taskMessage, isText: isText, text: text, data: data})
+			ws.d.post(task{kind: taskMessage, isText: e.IsText, text: e.Text, data: e.Data})
 		case jsbridge.EventError:
 			ws.t.failed = true
 		case jsbridge.EventClose:
-			t := task{kind: taskClose, code: code, reason: reason, clean: wasClean}
+			t := task{kind: taskClose, code: e.Code, reason: e.Reason, clean: e.WasClean}
 			switch {
 			case ws.t.aborted:
 				// Close while CONNECTING fails the connection, even when the

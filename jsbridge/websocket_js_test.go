@@ -1,0 +1,317 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// waitTimeout bounds every wait for an event.
+const waitTimeout = 10 * time.Second
+
+// events records what a socket's Handler receives.
+type events chan Event
+
+// dial opens the scenario route path (with its query) through New and
+// returns the socket and its events. The handler never blocks: an event
+// beyond the buffer panics, a bug of the test.
+func dial(t *testing.T, path string, protocols ...string) (*WebSocket, events) {
+	t.Helper()
+	ch := make(events, 64)
+	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+path, protocols, func(e Event) {
+		select {
+		case ch <- e:
+		default:
+			panic("jsbridge test: more than 64 events queued") // a test bug
+		}
+	})
+	require.NoError(t, err)
+	return ws, ch
+}
+
+// next returns the next event, failing the test after waitTimeout.
+func (ch events) next(t *testing.T) Event {
+	t.Helper()
+	select {
+	case e := <-ch:
+		return e
+	case <-time.After(waitTimeout):
+		t.Fatal("no event within", waitTimeout)
+		return Event{}
+	}
+}
+
+// open waits for the open event.
+func (ch events) open(t *testing.T) {
+	t.Helper()
+	require.Equal(t, Event{Kind: EventOpen}, ch.next(t), "the first event")
+}
+
+// closeClean closes with 1000 and checks the close event.
+func closeClean(t *testing.T, ws *WebSocket, ch events) {
+	t.Helper()
+	require.NoError(t, ws.Close(1000, ""))
+	assert.Equal(t, Event{Kind: EventClose, Code: 1000, WasClean: true}, ch.next(t), "the close event")
+}
+
+func TestNewTextRoundTrip(t *testing.T) {
+	ws, ch := dial(t, "/echo", "echo")
+	assert.Equal(t, 0, ws.ReadyState(), "readyState right after New")
+	ch.open(t)
+	assert.Equal(t, 1, ws.ReadyState())
+	assert.Equal(t, "echo", ws.Protocol(), "the scenario echo route selects the protocol echo")
+	assert.Equal(t, "", ws.Extensions())
+	assert.True(t, strings.HasPrefix(ws.URL(), "ws://127.0.0.1:"), "url %q", ws.URL())
+	assert.Equal(t, "arraybuffer", ws.v.Get("binaryType").String())
+
+	for _, s := range []string{"hello, 世界 ✓", "", strings.Repeat("é", 40000)} {
+		require.NoError(t, ws.SendText(s))
+		e := ch.next(t)
+		assert.Equal(t, Event{Kind: EventMessage, IsText: true, Text: s}, e, "the echo of a text of %d bytes", len(s))
+	}
+	closeClean(t, ws, ch)
+}
+
+func TestNewBinaryRoundTrip(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	for _, size := range []int{1, 256, 4096, 100 << 10} {
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = byte(i*7 + size)
+		}
+		require.NoError(t, ws.SendBytes(b))
+		e := ch.next(t)
+		require.Equal(t, EventMessage, e.Kind)
+		assert.False(t, e.IsText)
+		assert.Empty(t, e.Text)
+		assert.Len(t, e.Data, size)
+		assert.Equal(t, size, cap(e.Data), "a slice of the message's size")
+		assert.True(t, bytes.Equal(b, e.Data), "the echo of %d bytes is byte-exact", size)
+	}
+	closeClean(t, ws, ch)
+}
+
+func TestNewZeroLengthBinary(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	for _, b := range [][]byte{nil, {}} {
+		require.NoError(t, ws.SendBytes(b))
+		e := ch.next(t)
+		assert.Equal(t, Event{Kind: EventMessage, Data: []byte{}}, e)
+		assert.NotNil(t, e.Data, "an empty binary message still has Data")
+	}
+	closeClean(t, ws, ch)
+}
+
+func TestNewClose(t *testing.T) {
+	t.Run("byClient", func(t *testing.T) {
+		ws, ch := dial(t, "/echo")
+		ch.open(t)
+		require.NoError(t, ws.Close(4000, "bye from go"))
+		assert.Equal(t, 2, ws.ReadyState(), "readyState right after close()")
+		assert.Equal(t, Event{Kind: EventClose, Code: 4000, Reason: "bye from go", WasClean: true}, ch.next(t))
+		assert.Equal(t, 3, ws.ReadyState())
+	})
+	t.Run("byServer", func(t *testing.T) {
+		ws, ch := dial(t, "/close?code=4001&reason=server+bye")
+		ch.open(t)
+		assert.Equal(t, Event{Kind: EventClose, Code: 4001, Reason: "server bye", WasClean: true}, ch.next(t))
+		assert.Equal(t, 3, ws.ReadyState())
+	})
+	t.Run("noCode", func(t *testing.T) {
+		ws, ch := dial(t, "/echo")
+		ch.open(t)
+		require.NoError(t, ws.Close(0, ""))
+		assert.Equal(t, Event{Kind: EventClose, Code: 1005, WasClean: true}, ch.next(t))
+	})
+}
+
+func TestNewConnectionRefused(t *testing.T) {
+	ch := make(events, 8)
+	_, err := New("ws://127.0.0.1:1/", nil, func(e Event) { ch <- e })
+	require.NoError(t, err)
+	assert.Equal(t, Event{Kind: EventError}, ch.next(t))
+	assert.Equal(t, Event{Kind: EventClose, Code: 1006}, ch.next(t))
+}
+
+func TestNewException(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		url       string
+		protocols []string
+	}{
+		{"schemeFTP", "ftp://127.0.0.1/", nil},
+		{"fragment", "ws://127.0.0.1/#x", nil},
+		{"protocolWithSpace", "ws://127.0.0.1/", []string{"a b"}},
+		{"protocolTwice", "ws://127.0.0.1/", []string{"p", "p"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, err := New(tc.url, tc.protocols, func(Event) { t.Error("an event for a socket that New refused") })
+			var ex *Exception
+			require.True(t, errors.As(err, &ex), "New: %v", err)
+			assert.Equal(t, "SyntaxError", ex.Name)
+			assert.NotEmpty(t, ex.Message)
+			assert.Equal(t, "jsbridge: SyntaxError: "+ex.Message, err.Error())
+			assert.Nil(t, ws)
+		})
+	}
+}
+
+func TestCloseException(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	for _, tc := range []struct {
+		name   string
+		code   int
+		reason string
+		want   string
+	}{
+		{"code1001", 1001, "", "InvalidAccessError"},
+		{"code2999", 2999, "", "InvalidAccessError"},
+		{"reason124Bytes", 4000, strings.Repeat("r", 124), "SyntaxError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ws.Close(tc.code, tc.reason)
+			var ex *Exception
+			require.True(t, errors.As(err, &ex), "Close: %v", err)
+			assert.Equal(t, tc.want, ex.Name)
+			assert.Equal(t, 1, ws.ReadyState(), "a refused close() leaves the socket open")
+		})
+	}
+	closeClean(t, ws, ch)
+}
+
+func TestSendException(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	for _, send := range []func() error{
+		func() error { return ws.SendText("too early") },
+		func() error { return ws.SendBytes([]byte("too early")) },
+	} {
+		var ex *Exception
+		err := send()
+		require.True(t, errors.As(err, &ex), "send while CONNECTING: %v", err)
+		assert.Equal(t, "InvalidStateError", ex.Name)
+	}
+	ch.open(t)
+	closeClean(t, ws, ch)
+}
+
+// TestSendBytesScratch checks that the reused send buffer (and its reused
+// view) never changes a message already sent: send() copies before it
+// returns.
+func TestSendBytesScratch(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	b := make([]byte, 16)
+	var want [][]byte
+	send := func(size int, fill byte) {
+		b = b[:0]
+		for range size {
+			b = append(b, fill)
+		}
+		want = append(want, bytes.Clone(b))
+		require.NoError(t, ws.SendBytes(b))
+	}
+	send(16, 'A')   // first use of the buffer
+	send(16, 'B')   // same length: the same view, new bytes
+	send(8, 'C')    // shorter: a new view of the same buffer
+	send(5000, 'D') // longer than the buffer: a new buffer
+	send(16, 'E')
+	send(16, 'F')
+	for i, w := range want {
+		e := ch.next(t)
+		assert.Equal(t, Event{Kind: EventMessage, Data: w}, e, "echo %d", i)
+	}
+	closeClean(t, ws, ch)
+}
+
+// TestNewReleasesListeners checks that after the close event the four
+// listeners are unset and released: calling the old onmessage function does
+// not reach the handler, and syscall/js logs that the function is released.
+func TestNewReleasesListeners(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	old := make(map[string]js.Value)
+	for _, name := range listenerNames {
+		old[name] = ws.v.Get(name)
+		require.Equal(t, js.TypeFunction, old[name].Type(), name)
+	}
+	ch.open(t)
+	closeClean(t, ws, ch)
+	for _, name := range listenerNames {
+		assert.True(t, ws.v.Get(name).IsNull(), "%s after the close event", name)
+	}
+
+	// syscall/js reports a call to a released js.Func with console.error.
+	console := js.Global().Get("console")
+	consoleError := console.Get("error")
+	var logged []string
+	capture := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) > 0 {
+			logged = append(logged, args[0].String())
+		}
+		return nil
+	})
+	defer capture.Release()
+	console.Set("error", capture)
+	old["onmessage"].Invoke(map[string]any{"data": "after close"})
+	console.Set("error", consoleError)
+
+	assert.Equal(t, []string{"call to released function"}, logged)
+	select {
+	case e := <-ch:
+		t.Errorf("an event after the close event: %+v", e)
+	default:
+	}
+}
+
+func TestCatch(t *testing.T) {
+	jsCatch := func(f func()) (err error) {
+		defer catch(&err)
+		f()
+		return nil
+	}
+	t.Run("domException", func(t *testing.T) {
+		ex := js.Global().Get("DOMException").New("the message", "InvalidStateError")
+		err := jsCatch(func() { panic(js.Error{Value: ex}) })
+		assert.Equal(t, &Exception{Name: "InvalidStateError", Message: "the message"}, err)
+	})
+	t.Run("thrownByJS", func(t *testing.T) {
+		err := jsCatch(func() { js.Global().Get("JSON").Call("parse", "{") })
+		var ex *Exception
+		require.True(t, errors.As(err, &ex), "%v", err)
+		assert.Equal(t, "SyntaxError", ex.Name)
+	})
+	t.Run("thrownString", func(t *testing.T) {
+		err := jsCatch(func() { panic(js.Error{Value: js.ValueOf("just a string")}) })
+		assert.Equal(t, &Exception{Message: "just a string"}, err)
+	})
+	t.Run("goPanicGoesOn", func(t *testing.T) {
+		assert.PanicsWithValue(t, "a Go bug", func() { jsCatch(func() { panic("a Go bug") }) })
+		var m map[string]int
+		assert.Panics(t, func() { jsCatch(func() { m["x"] = 1 }) }, "a runtime error")
+		assert.Panics(t, func() { jsCatch(func() { js.Global().Get("nothing here").Get("x") }) }, "a *js.ValueError")
+	})
+	t.Run("noPanic", func(t *testing.T) {
+		assert.NoError(t, jsCatch(func() {}))
+	})
+}
+
+func TestEventKindString(t *testing.T) {
+	for k, want := range map[EventKind]string{EventOpen: "open", EventMessage: "message", EventError: "error", EventClose: "close", 7: "EventKind(7)"} {
+		assert.Equal(t, want, k.String())
+	}
+}
+
+func TestLocationHref(t *testing.T) {
+	href := LocationHref()
+	assert.True(t, strings.HasPrefix(href, "http://127.0.0.1:"), "the runner's page: %q", href)
+}
