@@ -15,8 +15,11 @@ import (
 // browser's while sent data is still buffered there.
 const sampleInterval = 2 * time.Millisecond
 
-// transport is the browser build's link to the browser's WebSocket.
+// transport is the browser build's link to the browser's WebSocket. It owns
+// the socket's bufferedAmount; it reaches back to the socket only through
+// the dispatcher, by posting tasks.
 type transport struct {
+	d       *dispatcher
 	js      *jsbridge.WebSocket
 	failed  bool // an error event came before the close event (callback side)
 	aborted bool // Close was called while CONNECTING
@@ -25,7 +28,14 @@ type transport struct {
 	// is scheduled.
 	inBrowser atomic.Uint64
 	sampling  atomic.Bool
+	// buffered is what BufferedAmount reports; over is set once the close
+	// event was dispatched.
+	buffered atomic.Uint64
+	over     atomic.Bool
 }
+
+// init links the transport to the socket's dispatcher.
+func (t *transport) init(d *dispatcher) { t.d = d }
 
 // errBrowserFailure is the error event's Err in the browser, which by design
 // of the standard tells nothing about the cause.
@@ -74,24 +84,28 @@ func defaultBaseURL() string { return jsbridge.LocationHref() }
 
 // send hands one message to the browser. bufferedAmount grows now and
 // falls when a dispatcher task sees the browser's own bufferedAmount fall.
-func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n uint64) {
-	ws.bufferedAmount.Add(n)
+func (t *transport) send(text string, bin []byte, isText bool, n uint64) {
+	t.buffered.Add(n)
 	t.inBrowser.Add(n)
 	if isText {
 		t.js.SendText(text)
 	} else {
 		t.js.SendBytes(bin)
 	}
-	t.scheduleSample(ws)
+	t.scheduleSample()
 }
+
+// grow counts n bytes sent while not OPEN: the browser's send is a no-op
+// then, and bufferedAmount grows all the same.
+func (t *transport) grow(n uint64) { t.buffered.Add(n) }
 
 // scheduleSample posts a taskBuffered after sampleInterval unless one is
 // scheduled already.
-func (t *transport) scheduleSample(ws *WebSocket) {
+func (t *transport) scheduleSample() {
 	if t.sampling.CompareAndSwap(false, true) {
 		time.AfterFunc(sampleInterval, func() {
 			t.sampling.Store(false)
-			ws.d.post(task{kind: taskBuffered})
+			t.d.post(task{kind: taskBuffered})
 		})
 	}
 }
@@ -100,25 +114,24 @@ func (t *transport) scheduleSample(ws *WebSocket) {
 // event, and on the sampling timer): bufferedAmount falls by what the
 // browser has sent since the last look, so it never falls during a
 // handler, and sampling goes on while data remains buffered.
-func (t *transport) observeWrites(ws *WebSocket) {
+func (t *transport) observeWrites() {
 	before := t.inBrowser.Load()
 	if before == 0 {
 		return
 	}
 	if now := t.js.BufferedAmount(); now < before && t.inBrowser.CompareAndSwap(before, now) {
-		ws.bufferedAmount.Add(^(before - now - 1))
+		t.buffered.Add(^(before - now - 1))
 	}
-	if t.inBrowser.Load() > 0 && ws.state.Load() != uint32(CLOSED) {
-		t.scheduleSample(ws)
+	if t.inBrowser.Load() > 0 && !t.over.Load() {
+		t.scheduleSample()
 	}
 }
 
-// ReadyState returns the current state. While the Go state is OPEN, a
-// browser that has received the server's Close reports CLOSING: the browser
-// fires no event for that step, so its state is read directly.
-func (ws *WebSocket) ReadyState() ReadyState {
-	s := ReadyState(ws.state.Load())
-	if s == OPEN && ws.t.js != nil && ws.t.js.ReadyState() == int(CLOSING) {
+// readyState is the socket's state: the Go side's, except that while it is
+// OPEN a browser that has received the server's Close reports CLOSING: the
+// browser fires no event for that step, so its state is read directly.
+func (t *transport) readyState(s ReadyState) ReadyState {
+	if s == OPEN && t.js != nil && t.js.ReadyState() == int(CLOSING) {
 		return CLOSING
 	}
 	return s
@@ -134,18 +147,22 @@ func (t *transport) abort() {
 	t.js.Close(0, "")
 }
 
-// BufferedAmount returns the bytes queued by Send and not yet sent by the
-// browser, as of the dispatcher's last look at the browser's own
-// bufferedAmount, plus what Send counted after the socket left OPEN.
-func (ws *WebSocket) BufferedAmount() uint64 { return ws.bufferedAmount.Load() }
+// bufferedAmount is what BufferedAmount reports: the bytes queued by Send
+// and not yet sent by the browser, as of the dispatcher's last look at the
+// browser's own bufferedAmount, plus what Send counted after the socket
+// left OPEN.
+func (t *transport) bufferedAmount() uint64 { return t.buffered.Load() }
+
+// closed runs with the close event.
+func (t *transport) closed() { t.over.Store(true) }
 
 // waitSent polls the browser's bufferedAmount until it is zero: the browser
 // has no event for a drained send buffer.
-func (t *transport) waitSent(ctx context.Context, ws *WebSocket) error {
+func (t *transport) waitSent(ctx context.Context) error {
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	for t.js.BufferedAmount() > 0 {
-		if s := ws.ReadyState(); s == CLOSED {
+		if t.over.Load() {
 			return ErrNotOpen
 		}
 		select {

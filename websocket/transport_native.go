@@ -18,10 +18,20 @@ import (
 // handed to the message event instead of a copy of it.
 const handOverSize = 64 << 10
 
-// transport is the native build's link to the engine.
+// transport is the native build's link to the engine. It owns the
+// socket's write accounting (accounting_native.go); it reaches back to the
+// socket only through the dispatcher, by posting tasks.
 type transport struct {
 	conn   atomic.Pointer[native.Conn]
 	cancel context.CancelFunc // aborts the opening handshake
+	d      *dispatcher
+	writes writeAccount
+}
+
+// init links the transport to the socket's dispatcher.
+func (t *transport) init(d *dispatcher) {
+	t.d = d
+	t.writes.init()
 }
 
 // defaultHostGate serialises the opening handshakes of native client
@@ -101,7 +111,7 @@ func (ws *WebSocket) connOptions(server bool) native.ConnOptions {
 		OnPeerClose: func(native.StatusCode, string) {
 			ws.d.dispatch(task{kind: taskClosing})
 		},
-		OnWritten: ws.wrote,
+		OnWritten: ws.t.wrote,
 	}
 }
 
@@ -187,8 +197,8 @@ func closeTask(err error) task {
 
 // send queues one message of n bytes on an OPEN socket and accounts for it
 // in bufferedAmount.
-func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n uint64) {
-	ws.bufferedAmount.Add(n)
+func (t *transport) send(text string, bin []byte, isText bool, n uint64) {
+	t.writes.buffered.Add(n)
 	c := t.conn.Load()
 	typ, p := native.MessageBinary, bin
 	if isText {
@@ -197,53 +207,13 @@ func (t *transport) send(ws *WebSocket, text string, bin []byte, isText bool, n 
 		typ, p = native.MessageText, unsafe.Slice(unsafe.StringData(text), len(text))
 	}
 	if c.WriteMessageAsync(typ, p) == nil {
-		ws.sentTotal.Add(n)
+		t.writes.sent.Add(n)
 	}
 }
 
-// ReadyState returns the current state.
-func (ws *WebSocket) ReadyState() ReadyState { return ReadyState(ws.state.Load()) }
-
-// wrote is the engine's OnWritten hook, called on its write flusher once a
-// write of n payload bytes ended: SendContext waiters wake now, and
-// bufferedAmount falls when the dispatcher runs the offered task. A failed
-// write counts nothing as written and wakes the waiters for good.
-func (ws *WebSocket) wrote(n int, err error) {
-	if err != nil {
-		ws.writeFailed.Store(true)
-		ws.wakeWriters()
-		return
-	}
-	if n <= 0 {
-		return
-	}
-	ws.writtenTotal.Add(uint64(n))
-	ws.wakeWriters()
-	if ws.written.Add(int64(n)) == int64(n) {
-		ws.d.offer(task{kind: taskBuffered})
-	}
-}
-
-// observeWrites lowers bufferedAmount by the bytes written since the last
-// call; it runs on the dispatcher (taskBuffered).
-func (t *transport) observeWrites(ws *WebSocket) {
-	if n := ws.written.Swap(0); n > 0 {
-		ws.bufferedAmount.Add(^uint64(n - 1))
-	}
-}
-
-// BufferedAmount returns the bytes of application data (UTF-8 text and
-// binary) queued by Send and not yet written. It grows synchronously in Send,
-// also after the socket closed (nothing is sent then), and falls only when
-// the dispatcher observes completed writes, so it never falls while a
-// handler runs.
-func (ws *WebSocket) BufferedAmount() uint64 { return ws.bufferedAmount.Load() }
-
-// waitSent waits until everything Send queued so far has been written, the
-// socket closes, or ctx ends.
-func (t *transport) waitSent(ctx context.Context, ws *WebSocket) error {
-	return ws.waitWritten(ctx, ws.sentTotal.Load())
-}
+// readyState is the socket's state as the Go side keeps it: natively the
+// engine reports every change through a task.
+func (t *transport) readyState(s ReadyState) ReadyState { return s }
 
 // close starts the closing handshake of an OPEN socket; the read loop
 // dispatches the close event when it ends.
@@ -255,25 +225,3 @@ func (t *transport) close(code int, reason string) {
 
 // abort abandons the opening handshake.
 func (t *transport) abort() { t.cancel() }
-
-// waitWritten waits until writtenTotal reaches mark, the socket closes, or
-// ctx ends.
-func (ws *WebSocket) waitWritten(ctx context.Context, mark uint64) error {
-	if ws.writtenTotal.Load() >= mark {
-		return nil
-	}
-	stop := context.AfterFunc(ctx, ws.wakeWriters)
-	defer stop()
-	ws.writeMu.Lock()
-	defer ws.writeMu.Unlock()
-	for ws.writtenTotal.Load() < mark {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if ws.closeEv.Load() != nil || ws.writeFailed.Load() {
-			return ErrNotOpen
-		}
-		ws.writeWait.Wait()
-	}
-	return nil
-}

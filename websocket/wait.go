@@ -60,5 +60,5 @@ func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
 	if err := ws.Send(data); err != nil {
 		return err
 	}
-	return ws.t.waitSent(ctx, ws)
+	return ws.t.waitSent(ctx)
 }

@@ -51,21 +51,6 @@ type WebSocket struct {
 	extensions atomic.Pointer[string]
 	binaryType atomic.Uint32 // 0 blob, 1 arraybuffer
 
-	// bufferedAmount is what BufferedAmount reports: it grows in Send and
-	// falls only when the dispatcher runs a taskBuffered.
-	bufferedAmount atomic.Uint64
-	// written counts payload bytes written but not yet taken off
-	// bufferedAmount; it is drained by taskBuffered.
-	written atomic.Int64
-	// sentTotal and writtenTotal are monotonic byte counts of data queued and
-	// data written; SendContext waits for writtenTotal to pass its mark, or
-	// for a write to fail (writeFailed).
-	sentTotal    atomic.Uint64
-	writtenTotal atomic.Uint64
-	writeFailed  atomic.Bool
-	writeWait    sync.Cond // signalled when writtenTotal grows or the socket closes
-	writeMu      sync.Mutex
-
 	listeners listenerSet
 	d         dispatcher
 	t         transport // the build's transport
@@ -146,11 +131,11 @@ func newSocket(u *url.URL, o Options) *WebSocket {
 	empty := ""
 	ws.protocol.Store(&empty)
 	ws.extensions.Store(&empty)
-	ws.writeWait.L = &ws.writeMu
 	if o.BinaryType == BinaryTypeArrayBuffer {
 		ws.binaryType.Store(1)
 	}
 	ws.d.init(ws.runTask)
+	ws.t.init(&ws.d)
 	ws.SetOnOpen(o.OnOpen)
 	ws.SetOnMessage(o.OnMessage)
 	ws.SetOnError(o.OnError)
@@ -210,9 +195,9 @@ func (ws *WebSocket) Send(data any) error {
 	case CONNECTING:
 		return domException(ErrInvalidState, "Still in CONNECTING state.")
 	case OPEN:
-		ws.t.send(ws, text, bin, isText, n)
+		ws.t.send(text, bin, isText, n)
 	default:
-		ws.bufferedAmount.Add(n)
+		ws.t.grow(n)
 	}
 	return nil
 }
@@ -272,7 +257,7 @@ func (ws *WebSocket) runTask(t task) {
 		if ReadyState(ws.state.Load()) != OPEN {
 			return // data arriving after close() is not delivered
 		}
-		ws.t.observeWrites(ws) // a reply implies its request was written
+		ws.t.observeWrites() // a reply implies its request was written
 		ev := &MessageEvent{baseEvent: baseEvent{typ: EventMessage, target: ws}, Origin: ws.origin}
 		switch {
 		case t.isText:
@@ -284,11 +269,11 @@ func (ws *WebSocket) runTask(t task) {
 		}
 		ws.fire(EventMessage, ev)
 	case taskBuffered:
-		ws.t.observeWrites(ws)
+		ws.t.observeWrites()
 	case taskClosing:
 		ws.state.CompareAndSwap(uint32(OPEN), uint32(CLOSING))
 	case taskClose:
-		ws.t.observeWrites(ws)
+		ws.t.observeWrites()
 		ws.state.Store(uint32(CLOSED))
 		ev := &CloseEvent{baseEvent: baseEvent{typ: EventClose, target: ws}, Code: t.code, Reason: t.reason, WasClean: t.clean}
 		if t.err != nil {
@@ -297,7 +282,7 @@ func (ws *WebSocket) runTask(t task) {
 		}
 		ws.closeEv.Store(ev)
 		ws.markOpened()
-		ws.wakeWriters()
+		ws.t.closed()
 		if t.err != nil {
 			ws.fire(EventError, &ErrorEvent{baseEvent: baseEvent{typ: EventError, target: ws}, Err: t.err})
 		}
@@ -326,9 +311,20 @@ func (ws *WebSocket) markOpened() {
 	}
 }
 
-// wakeWriters wakes goroutines waiting in SendContext.
-func (ws *WebSocket) wakeWriters() {
-	ws.writeMu.Lock()
-	ws.writeWait.Broadcast()
-	ws.writeMu.Unlock()
+// ReadyState returns the current state, as the readyState attribute. It
+// changes just before the matching event is dispatched, except for the
+// change to CLOSING that Close makes at once; in the browser build it also
+// reads CLOSING once the browser has received the server's Close, a step
+// the browser fires no event for.
+func (ws *WebSocket) ReadyState() ReadyState {
+	return ws.t.readyState(ReadyState(ws.state.Load()))
 }
+
+// BufferedAmount returns the bytes of application data (UTF-8 text and
+// binary) queued by Send and not yet sent, as the bufferedAmount attribute.
+// It grows synchronously in Send, also after the socket closed (nothing is
+// sent then), and falls only when the dispatcher observes completed writes,
+// so it never falls while a handler runs. Natively a write counts when it
+// reached the connection; in the browser, when the browser's own
+// bufferedAmount fell.
+func (ws *WebSocket) BufferedAmount() uint64 { return ws.t.bufferedAmount() }
