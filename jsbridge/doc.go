@@ -28,6 +28,7 @@ type Exception struct {
 	Message string
 }
 
+// Error returns "jsbridge: " followed by the Name and the Message.
 func (e *Exception) Error() string { return "jsbridge: " + e.Name + ": " + e.Message }
 
 // EventKind says which of a socket's events an [Event] is.

@@ -40,6 +40,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error tells the peer's code and reason.
 func (e *CloseError) Error() string {
 	return fmt.Sprintf("native: connection closed by peer: %d %q", e.Code, e.Reason)
 }

@@ -32,6 +32,7 @@ func newViolation(code StatusCode, reason string) *ProtocolError {
 	return &ProtocolError{Code: code, Reason: reason, kind: &violation{code, reason}}
 }
 
+// Error tells the code and reason sent in our Close frame.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("native: protocol error (%d): %s", e.Code, e.Reason)
 }

@@ -29,6 +29,7 @@ const (
 	MessageBinary MessageType = MessageType(opBinary)
 )
 
+// String returns "text", "binary" or "invalid".
 func (t MessageType) String() string {
 	switch t {
 	case MessageText:

@@ -12,6 +12,7 @@ type DOMException struct {
 	Message string
 }
 
+// Error returns "websocket: " followed by the Name and the Message.
 func (e *DOMException) Error() string {
 	if e.Message == "" {
 		return "websocket: " + e.Name

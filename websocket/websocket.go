@@ -17,6 +17,7 @@ const (
 	CLOSED     ReadyState = 3
 )
 
+// String returns the constant's name ("OPEN"...).
 func (s ReadyState) String() string {
 	switch s {
 	case CONNECTING:
