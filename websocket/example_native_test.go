@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,4 +56,54 @@ func ExampleUpgrade() {
 	// Output:
 	// client: you said hello over chat
 	// server: close 1000
+}
+
+// A production echo server, as the README's server section sets it up: the
+// http.Server bounds the handshake with ReadHeaderTimeout, the socket keeps
+// Upgrade's defaults (a send buffer bound and a keepalive), and the handler
+// echoes with SendContext, so a client that reads slowly slows its own
+// sending down instead of growing the server's memory.
+func Example_echoServer() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		websocket.Upgrade(w, r, &websocket.Options{
+			OnMessage: func(e *websocket.MessageEvent) {
+				// Not r.Context(): it ends when this handler returns.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				e.Target().SendContext(ctx, e.Data)
+			},
+		})
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := websocket.NewWithOptions("ws://"+ln.Addr().String()+"/echo", &websocket.Options{
+		OnOpen: func(e websocket.Event) { e.Target().Send("ping") },
+		OnMessage: func(e *websocket.MessageEvent) {
+			fmt.Println("echo:", e.Text())
+			e.Target().Close(1000, "")
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ev, _ := ws.WaitClosed(ctx)
+	fmt.Println("closed:", ev.Code, ev.WasClean)
+	// Output:
+	// echo: ping
+	// closed: 1000 true
 }
