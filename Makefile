@@ -5,20 +5,52 @@ DEMO_PORT ?= 0
 # SOAK_ARGS are the flags of make soak, e.g. SOAK_ARGS='-n 500 -echo 10s'.
 SOAK_ARGS ?=
 WASMEXEC = $(CURDIR)/bin/wasmexec
+# The linters' versions. go run pkg@version fetches each into the module
+# cache and builds it for the host, so neither is a dependency in go.mod.
+STATICCHECK_VERSION = v0.8.2
+GOVULNCHECK_VERSION = v1.10.0
 # Each fuzz target, as package:FuzzName.
 FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL websocket:FuzzParseURL
 
-.PHONY: test vet fmt-check chromium wasmexec fuzz demo echo bench soak
+.PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench soak
 
 # test runs every test: natively with -race (the websocket package's own
 # tests also run inside headless Chromium, driven from its native tests; the
-# e2e tests drive Chromium too), after gofmt and go vet for both builds.
-test: fmt-check vet chromium
+# e2e tests drive Chromium too), after gofmt and the linters for both builds.
+test: fmt-check lint chromium
 	$(GO) test -race -shuffle=on -timeout 12m ./...
+
+# lint runs go vet and staticcheck, natively and for GOOS=js GOARCH=wasm,
+# and checks the README's Go version.
+lint: vet staticcheck readme-check
 
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+# staticcheck checks both builds in one run (-matrix): a finding of either
+# build counts, and code counts as unused (U1000) only if no build uses it.
+# (GOOS=js in front of go run would build staticcheck itself for js/wasm.)
+staticcheck:
+	printf 'native:\njs: GOOS=js GOARCH=wasm\n' | $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -matrix ./...
+
+# vulncheck runs govulncheck on both builds. It is not part of lint or test:
+# it needs the vulnerability database at https://vuln.go.dev, which the
+# machines this project is built on cannot reach (it has no offline mode
+# short of a local copy of the database, -db file://...), and its verdict on
+# the same commit changes as reports are published. go run -exec starts the
+# host-built govulncheck with GOOS=js for the second build.
+vulncheck:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) ./...
+	$(GO) run -exec 'env GOOS=js GOARCH=wasm' golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) ./...
+
+# readme-check fails unless every "Go 1.N or newer" in the README names
+# go.mod's go version.
+readme-check:
+	@v=$$(sed -n 's/^go \([0-9]*\.[0-9]*\).*/\1/p' go.mod); \
+	found=$$(grep -o 'Go (\{0,1\}[0-9]*\.[0-9]* or newer' README.md); \
+	if [ -z "$$found" ] || echo "$$found" | grep -qv "[ (]$$v or newer"; then \
+		echo "README.md: say Go $$v or newer, as go.mod does; it says:"; echo "$$found"; exit 1; fi
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
@@ -28,7 +60,8 @@ fmt-check:
 chromium:
 	./wasm/install-chromium.sh
 
-# wasmexec builds the go test -exec runner for GOOS=js GOARCH=wasm:
+# wasmexec builds the go test -exec runner for GOOS=js GOARCH=wasm (other
+# projects go install it; see the README):
 #   GOOS=js GOARCH=wasm go test -exec $(WASMEXEC) ./pkg
 wasmexec:
 	$(GO) build -o $(WASMEXEC) ./wasm/wasmexec
@@ -43,9 +76,11 @@ fuzz:
 
 # demo runs the chat of wasm/chat on 127.0.0.1: the page's Go program built
 # for the browser, the native server and a native bot. Open the printed URL.
+# chat serves the wasm_exec.js of the go that built the page: go run puts its
+# GOROOT/bin first in PATH, where internal/wasmexecjs looks.
 demo:
 	GOOS=js GOARCH=wasm $(GO) build -o bin/chat.wasm ./wasm/chat/web
-	$(GO) run ./wasm/chat/cmd/chat -wasm bin/chat.wasm -port $(DEMO_PORT) -wasmexec "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js"
+	$(GO) run ./wasm/chat/cmd/chat -wasm bin/chat.wasm -port $(DEMO_PORT)
 
 # echo runs a native echo server and a client talking to it through the W3C API.
 echo:

@@ -144,8 +144,7 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 
 	goroot := wasmGOROOT(b)
 	wasm := buildWasmProgram(b, ctx, goroot, "github.com/w3ws/w3ws/e2e/benchpage", "bench.wasm")
-	wasmExecJS, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
-	require.NoError(b, err)
+	wasmExecJS := readWasmExecJS(b, goroot)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", staticHandler("text/html; charset=utf-8", []byte(benchPageHTML)))
 	mux.Handle("GET /wasm_exec.js", staticHandler("text/javascript; charset=utf-8", wasmExecJS))

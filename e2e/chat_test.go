@@ -38,7 +38,7 @@ func TestChat(t *testing.T) {
 	wasm := buildWasm(t, ctx, goroot, "github.com/w3ws/w3ws/wasm/chat/web", "chat.wasm")
 	srv, err := server.New(server.Config{
 		Wasm:       wasm,
-		WasmExecJS: filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"),
+		WasmExecJS: wasmExecJSPath(t, goroot),
 		Logf:       t.Logf,
 	})
 	require.NoError(t, err)

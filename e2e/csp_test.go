@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -114,8 +112,7 @@ func TestWebsocketUnderCSP(t *testing.T) {
 
 	goroot := wasmGOROOT(t)
 	wasm := buildWasmProgram(t, ctx, goroot, "github.com/w3ws/w3ws/e2e/csppage", "csp.wasm")
-	wasmExecJS, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
-	require.NoError(t, err)
+	wasmExecJS := readWasmExecJS(t, goroot)
 
 	var (
 		mu       sync.Mutex

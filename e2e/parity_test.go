@@ -148,7 +148,7 @@ func TestParity(t *testing.T) {
 	go func() { built <- buildParityWasm(ctx, goroot, wasmPath) }()
 
 	scen := scenario.NewServer()
-	base, stop := startParityServer(t, scen, wasmPath, filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
+	base, stop := startParityServer(t, scen, wasmPath, wasmExecJSPath(t, goroot))
 	defer stop()
 	token := make([]byte, 4)
 	rand.Read(token)

@@ -7,24 +7,38 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/w3ws/w3ws/internal/wasmexecjs"
 )
 
-// wasmGOROOT returns the GOROOT of the Go that built the test: the wasm
-// programs and wasm_exec.js must come from it.
+// wasmGOROOT returns the GOROOT of the go command that runs the test, as
+// package wasmexecjs finds it: the wasm programs are built with its go
+// command and served with its wasm_exec.js ([wasmExecJSPath]).
 func wasmGOROOT(tb testing.TB) string {
 	tb.Helper()
-	if root := runtime.GOROOT(); root != "" {
-		return root
-	}
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	require.NoError(tb, err, "finding GOROOT (the test binary was built with -trimpath)")
-	return strings.TrimSpace(string(out))
+	root, err := wasmexecjs.GOROOT(context.Background())
+	require.NoError(tb, err)
+	return root
+}
+
+// wasmExecJSPath returns the path of wasm_exec.js in goroot.
+func wasmExecJSPath(tb testing.TB, goroot string) string {
+	tb.Helper()
+	p, err := wasmexecjs.InGOROOT(goroot)
+	require.NoError(tb, err)
+	return p
+}
+
+// readWasmExecJS returns the wasm_exec.js of goroot.
+func readWasmExecJS(tb testing.TB, goroot string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(wasmExecJSPath(tb, goroot))
+	require.NoError(tb, err)
+	return b
 }
 
 // buildWasm compiles pkg with GOOS=js GOARCH=wasm into name in a temporary

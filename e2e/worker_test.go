@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -92,8 +90,7 @@ func TestWebsocketInWorker(t *testing.T) {
 
 	goroot := wasmGOROOT(t)
 	wasm := buildWasmProgram(t, ctx, goroot, "github.com/w3ws/w3ws/e2e/workerpage", "worker.wasm")
-	wasmExecJS, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
-	require.NoError(t, err)
+	wasmExecJS := readWasmExecJS(t, goroot)
 
 	// The echo server records what it receives, and its close event.
 	var (

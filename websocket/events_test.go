@@ -97,8 +97,7 @@ func TestListenerOrder(t *testing.T) {
 	r := newRecorder(t)
 	r.noMessage = true
 	r.onOpen = func(ws *websocket.WebSocket) {
-		var removeL1 func()
-		removeL1 = ws.AddEventListener("message", func(e websocket.Event) {
+		removeL1 := ws.AddEventListener("message", func(e websocket.Event) {
 			r.log("L1 %s", describe(e.(*websocket.MessageEvent).Data))
 		})
 		ws.SetOnMessage(func(e *websocket.MessageEvent) { r.log("H %s", describe(e.Data)) })

@@ -1,3 +1,5 @@
+//go:build js && wasm
+
 // Command benchpage is the Go half of BenchmarkBrowserThroughput, compiled
 // to WebAssembly and loaded by the benchmark's page next to a plain
 // JavaScript benchmark that does the same work:
@@ -10,5 +12,5 @@
 // size bytes in flight (one new message for each echo), lets warmUpMs pass,
 // and counts the echoes that arrive in the next windowMs (count, over
 // seconds measured); total is every echo of the run, bad those of the wrong
-// type or size. Natively this package is empty.
+// type or size. It builds only for js/wasm.
 package main

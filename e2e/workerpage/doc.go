@@ -1,3 +1,5 @@
+//go:build js && wasm
+
 // Command workerpage is the Go program of TestWebsocketInWorker, compiled
 // to WebAssembly and run inside a dedicated Web Worker, where there is no
 // window:
@@ -8,5 +10,5 @@
 // must resolve against the worker script's location, sends a text and two
 // binary messages (read back first as a Blob, then as an ArrayBuffer),
 // closes with 1000 "bye", and posts its event log to the page as
-// {log: [...]}. Natively this package is empty.
+// {log: [...]}. It builds only for js/wasm.
 package main

@@ -35,21 +35,23 @@ func ExecPath() string {
 // skip: a browser test that does not run must not look like one that passed.
 //
 // The error text has no package prefix, because it is meant to be printed
-// behind the caller's own ("wasmexec: Chromium not found at ...").
+// behind the caller's own ("wasmexec: no Chromium at ...").
 func Require() error {
 	path := ExecPath()
 	fi, err := os.Stat(path)
 	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
 		return nil
 	}
-	hint := "install Debian's chromium package (make chromium)"
+	hint := "install Debian's chromium package (make chromium, in w3ws)"
 	if os.Getenv(EnvExecPath) != "" {
 		hint += " or fix " + EnvExecPath
+	} else {
+		hint += " or set " + EnvExecPath + " to a Chromium binary"
 	}
 	if err == nil {
-		return fmt.Errorf("Chromium at %s is not an executable file: %s", path, hint)
+		return fmt.Errorf("the Chromium at %s is not an executable file: %s", path, hint)
 	}
-	return fmt.Errorf("Chromium not found at %s: %s", path, hint)
+	return fmt.Errorf("no Chromium at %s: %s", path, hint)
 }
 
 // flags are the Chromium command line flags, in order, without the leading

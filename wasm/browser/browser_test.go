@@ -40,9 +40,9 @@ func TestRequire(t *testing.T) {
 		path    string
 		wantErr string
 	}{
-		{"missing", "/nonexistent/chromium", "Chromium not found at /nonexistent/chromium: install Debian's chromium package (make chromium) or fix W3WS_CHROMIUM"},
-		{"directory", dir, "Chromium at " + dir + " is not an executable file"},
-		{"notExecutable", plain, "Chromium at " + plain + " is not an executable file"},
+		{"missing", "/nonexistent/chromium", "no Chromium at /nonexistent/chromium: install Debian's chromium package (make chromium, in w3ws) or fix W3WS_CHROMIUM"},
+		{"directory", dir, "the Chromium at " + dir + " is not an executable file"},
+		{"notExecutable", plain, "the Chromium at " + plain + " is not an executable file"},
 		{"executable", self, ""},
 	}
 	for _, tt := range tests {

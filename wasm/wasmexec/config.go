@@ -3,13 +3,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,27 +63,43 @@ func testTimeout(args []string) (d time.Duration, ok bool) {
 	return d, ok
 }
 
-// readWasmExecJS reads $(go env GOROOT)/lib/wasm/wasm_exec.js, the glue
-// between the browser and the Go runtime. It must come from the Go that built
-// the program; under go test, the go command puts its own GOROOT/bin first in
-// PATH, so "go env GOROOT" finds the right one.
-func readWasmExecJS(ctx context.Context) ([]byte, error) {
-	var goroot string
-	if goCmd, err := exec.LookPath("go"); err == nil {
-		out, err := exec.CommandContext(ctx, goCmd, "env", "GOROOT").Output()
-		if err != nil {
-			return nil, fmt.Errorf("finding wasm_exec.js: %s env GOROOT: %w", goCmd, err)
-		}
-		goroot = strings.TrimSpace(string(out))
-	} else if goroot = os.Getenv("GOROOT"); goroot == "" {
-		return nil, errors.New("finding wasm_exec.js: no go command in PATH and GOROOT is not set")
+// headlessMode returns whether Chromium runs headless: yes unless
+// $W3WS_WASMEXEC_HEADLESS is false (0, false, ...; strconv.ParseBool).
+func headlessMode() (bool, error) {
+	s := os.Getenv(envHeadless)
+	if s == "" {
+		return true, nil
 	}
-	path := filepath.Join(goroot, "lib", "wasm", "wasm_exec.js")
-	b, err := os.ReadFile(path)
+	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return nil, fmt.Errorf("reading wasm_exec.js (Go 1.24 and later have it in GOROOT/lib/wasm): %w", err)
+		return false, fmt.Errorf("%s=%q: want 1 or 0 (true or false)", envHeadless, s)
 	}
 	return b, nil
+}
+
+// hostPage is the HTML page the program runs in, if not the built-in one.
+type hostPage struct {
+	html []byte
+	dir  string // served under the page's URL, for its own files
+}
+
+// readPage reads the page of $W3WS_WASMEXEC_PAGE, or returns nil when it is
+// not set. A relative path is taken from the working directory, which under
+// go test is the tested package's directory.
+func readPage() (*hostPage, error) {
+	p := os.Getenv(envPage)
+	if p == "" {
+		return nil, nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envPage, err)
+	}
+	html, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envPage, err)
+	}
+	return &hostPage{html: html, dir: filepath.Dir(abs)}, nil
 }
 
 // fitEnv returns the environment env (NAME=value entries, as os.Environ

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/w3ws/w3ws/internal/wasmexecjs"
 )
 
 func TestRunTimeoutSource(t *testing.T) {
@@ -104,7 +106,7 @@ func TestRunBigEnv(t *testing.T) {
 // TestArgvEnvLimitMatchesWasmExecJS ties argvEnvLimit to the wasm_exec.js
 // of the Go that runs the tests.
 func TestArgvEnvLimitMatchesWasmExecJS(t *testing.T) {
-	js, err := readWasmExecJS(t.Context())
+	js, err := wasmexecjs.Read(t.Context())
 	require.NoError(t, err)
 	assert.Contains(t, string(js), "let offset = 4096;")
 	assert.Contains(t, string(js), "const wasmMinDataAddr = 4096 + 8192;")

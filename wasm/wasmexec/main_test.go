@@ -3,17 +3,20 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/w3ws/w3ws/internal/leaktest"
+	"github.com/w3ws/w3ws/internal/wasmexecjs"
 )
 
 // envAsRunner makes the test binary act as wasmexec itself, so that the
@@ -39,8 +42,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// goBin is the go command of the Go that runs the tests.
-var goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+// goCmd returns the go command of the Go that runs the tests, the one whose
+// wasm_exec.js the runner serves (package wasmexecjs).
+func goCmd(ctx context.Context) (string, error) {
+	root, err := wasmexecjs.GOROOT(ctx)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "bin", "go"), nil
+}
+
+// goBin is goCmd for a test.
+func goBin(t *testing.T) string {
+	t.Helper()
+	p, err := goCmd(t.Context())
+	require.NoError(t, err)
+	return p
+}
 
 // fixtureDir holds the wasm binaries that the tests share; TestMain removes it.
 var fixtureDir string
@@ -58,6 +76,10 @@ var fixtures = sync.OnceValues(func() (map[string]string, error) {
 		return nil, err
 	}
 	fixtureDir = dir
+	gocmd, err := goCmd(context.Background())
+	if err != nil {
+		return nil, err
+	}
 	paths := map[string]string{
 		"hello":    filepath.Join(dir, "hello.wasm"),
 		"passfail": filepath.Join(dir, "passfail.test"),
@@ -66,7 +88,7 @@ var fixtures = sync.OnceValues(func() (map[string]string, error) {
 		{"build", "-o", paths["hello"], "./testdata/hello"},
 		{"test", "-c", "-o", paths["passfail"], "./testdata/passfail"},
 	} {
-		cmd := exec.Command(goBin, args...)
+		cmd := exec.Command(gocmd, args...)
 		cmd.Env = wasmEnv()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -21,14 +21,22 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/w3ws/w3ws/internal/wasmexecjs"
 	"github.com/w3ws/w3ws/wasm/browser"
 )
 
-// indexHTML is the page that runs the program. See the comments in it for
-// what it expects from the runner.
+// indexHTML is the page that runs the program unless $W3WS_WASMEXEC_PAGE
+// names another. It loads wasm_exec.js and then runnerJS.
 //
 //go:embed index.html
 var indexHTML []byte
+
+// runnerJS, served as wasmexec.js, starts the program in the page and
+// reports its output and exit code. See the comments in it for what it
+// expects from the runner.
+//
+//go:embed wasmexec.js
+var runnerJS []byte
 
 // Exit codes of wasmexec itself. Otherwise it exits with the program's code.
 const (
@@ -36,10 +44,12 @@ const (
 	exitSetup  = 2 // wasmexec could not start the program
 )
 
-// Environment variables that set up wasmexec.
+// Environment variables that set up wasmexec (doc.go describes them).
 const (
-	envTimeout = "W3WS_WASMEXEC_TIMEOUT"
-	envDebug   = "W3WS_WASMEXEC_DEBUG"
+	envTimeout  = "W3WS_WASMEXEC_TIMEOUT"
+	envDebug    = "W3WS_WASMEXEC_DEBUG"
+	envHeadless = "W3WS_WASMEXEC_HEADLESS"
+	envPage     = "W3WS_WASMEXEC_PAGE"
 )
 
 const (
@@ -109,11 +119,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	if !fi.Mode().IsRegular() {
 		return exitSetup, fmt.Errorf("%s is not a file", args[0])
 	}
-	wasmExecJS, err := readWasmExecJS(ctx)
+	// wasm_exec.js must come from the Go that built the program; under go
+	// test, that is the go command in use (see package wasmexecjs).
+	wasmExecJS, err := wasmexecjs.Read(ctx)
 	if err != nil {
 		return exitSetup, err
 	}
 	if err := browser.Require(); err != nil {
+		return exitSetup, err
+	}
+	headless, err := headlessMode()
+	if err != nil {
+		return exitSetup, err
+	}
+	page, err := readPage()
+	if err != nil {
 		return exitSetup, err
 	}
 
@@ -135,17 +155,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 		return exitSetup, err
 	}
 
-	url, stop, err := serve("/"+token+"/", io.NewSectionReader(wasm, 0, fi.Size()), wasmExecJS, config)
+	url, stop, err := serve("/"+token+"/", files{
+		wasm:       io.NewSectionReader(wasm, 0, fi.Size()),
+		wasmExecJS: wasmExecJS,
+		config:     config,
+		page:       page,
+	})
 	if err != nil {
 		return exitSetup, err
 	}
 	defer stop()
-	return runPage(ctx, url, token, stdout, stderr)
+	return runPage(ctx, url, token, headless, stdout, stderr)
 }
 
-// runPage starts Chromium, opens url and copies the page's console until the
-// program reports its exit code with token.
-func runPage(ctx context.Context, url, token string, stdout, stderr io.Writer) (int, error) {
+// runPage starts Chromium, headless or not, opens url and copies the page's
+// console until the program reports its exit code with token.
+func runPage(ctx context.Context, url, token string, headless bool, stdout, stderr io.Writer) (int, error) {
 	debug := os.Getenv(envDebug) != ""
 	start := time.Now()
 	// trace reports the phases of the run in debug mode.
@@ -162,7 +187,11 @@ func runPage(ctx context.Context, url, token string, stdout, stderr io.Writer) (
 	// console loop ends and the cleanup closes Chromium as on the normal
 	// path, gracefully if it can. Only a start that hangs is cut short by
 	// killing it.
-	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), browser.AllocatorOptions(profile)...)
+	opts := browser.AllocatorOptions(profile)
+	if !headless {
+		opts = append(opts, chromedp.Flag("headless", false)) // a false flag is left out
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	// lctx is for everything after the start; its cause says why it ended.
 	lctx, lcancel := context.WithCancelCause(bctx)

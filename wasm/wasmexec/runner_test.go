@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -156,8 +157,10 @@ func TestRunSetupErrors(t *testing.T) {
 		{"noArgs", nil, nil, "usage: wasmexec prog.wasm [args...]"},
 		{"missingProgram", []string{"/nonexistent/prog.wasm"}, nil, "open /nonexistent/prog.wasm: no such file or directory"},
 		{"badTimeout", []string{"/nonexistent/prog.wasm"}, map[string]string{envTimeout: "soon"}, `W3WS_WASMEXEC_TIMEOUT="soon": want a duration`},
-		{"noChromium", []string{"testdata/hello/main.go"}, map[string]string{browser.EnvExecPath: "/nonexistent"}, "Chromium not found at /nonexistent"},
+		{"noChromium", []string{"testdata/hello/main.go"}, map[string]string{browser.EnvExecPath: "/nonexistent"}, "no Chromium at /nonexistent"},
 		{"argvTooLong", []string{"testdata/hello/main.go", strings.Repeat("a", argvEnvLimit)}, nil, "the command line needs"},
+		{"badHeadless", []string{"testdata/hello/main.go"}, map[string]string{envHeadless: "maybe"}, `W3WS_WASMEXEC_HEADLESS="maybe": want 1 or 0 (true or false)`},
+		{"missingPage", []string{"testdata/hello/main.go"}, map[string]string{envPage: "/nonexistent/page.html"}, "W3WS_WASMEXEC_PAGE: open /nonexistent/page.html: no such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +171,51 @@ func TestRunSetupErrors(t *testing.T) {
 			assert.Equal(t, exitSetup, code)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+// TestRunPage runs hello in a page of its own, which loads a script from its
+// directory and has an element for the program.
+func TestRunPage(t *testing.T) {
+	page, err := filepath.Abs("testdata/page/page.html")
+	require.NoError(t, err)
+	t.Setenv(envPage, page)
+	r := runHello(t, "page")
+	require.NoError(t, r.err)
+	assert.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "title=a page of its own\napp=the app's element\nown=loaded from own.js\n", r.stdout)
+}
+
+// TestRunHeadless checks Chromium's command line, through a fake Chromium
+// that writes down its arguments and fails: --headless, unless
+// $W3WS_WASMEXEC_HEADLESS is false.
+func TestRunHeadless(t *testing.T) {
+	tests := []struct {
+		env  string
+		want bool
+	}{
+		{"", true},
+		{"1", true},
+		{"0", false},
+		{"false", false},
+	}
+	for _, tt := range tests {
+		t.Run("env="+tt.env, func(t *testing.T) {
+			dir := t.TempDir()
+			args, fake := filepath.Join(dir, "args"), filepath.Join(dir, "chromium")
+			script := "#!/bin/sh\nprintf '%s\\n' \"$@\" >" + args + "\nexit 1\n"
+			require.NoError(t, os.WriteFile(fake, []byte(script), 0o755))
+			t.Setenv(browser.EnvExecPath, fake)
+			t.Setenv(envHeadless, tt.env)
+			r := runWasm(t, "testdata/hello/main.go") // Chromium fails before it would load it
+			assert.Equal(t, exitFailed, r.code)
+			assert.ErrorContains(t, r.err, "starting Chromium")
+			b, err := os.ReadFile(args)
+			require.NoError(t, err)
+			got := strings.Split(string(b), "\n")
+			assert.Equal(t, tt.want, slices.Contains(got, "--headless"), "Chromium's arguments: %q", got)
+			assert.Contains(t, got, "--no-sandbox", "the other flags stay")
 		})
 	}
 }
@@ -194,7 +242,7 @@ func TestMissingChromium(t *testing.T) {
 	require.ErrorAs(t, err, &exitErr)
 	assert.Equal(t, exitSetup, exitErr.ExitCode())
 	assert.Empty(t, stdout.String())
-	assert.Equal(t, "wasmexec: Chromium not found at /nonexistent: install Debian's chromium package (make chromium) or fix W3WS_CHROMIUM\n", stderr.String())
+	assert.Equal(t, "wasmexec: no Chromium at /nonexistent: install Debian's chromium package (make chromium, in w3ws) or fix W3WS_CHROMIUM\n", stderr.String())
 }
 
 // TestSignal stops a wasmexec process with SIGTERM while the program runs,
@@ -254,7 +302,7 @@ func TestGoTestExec(t *testing.T) {
 			fixture(t, "hello") // builds the standard library for js/wasm once, before the parallel runs
 			t.Parallel()
 			args := append([]string{"test", "-count=1", "-exec", self}, tt.args...)
-			cmd := exec.CommandContext(t.Context(), goBin, append(args, "./testdata/passfail")...)
+			cmd := exec.CommandContext(t.Context(), goBin(t), append(args, "./testdata/passfail")...)
 			tmp := t.TempDir()
 			cmd.Env = wasmEnv(envAsRunner+"=1", "TMPDIR="+tmp)
 			if tt.fail {

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/w3ws/w3ws/internal/wasmexecjs"
 	"github.com/w3ws/w3ws/websocket"
 )
 
@@ -33,7 +34,8 @@ type Config struct {
 	// on every request, so a rebuild needs no restart.
 	Wasm string
 	// WasmExecJS is the path of the wasm_exec.js that matches the Go that
-	// built Wasm; "" means the one FindWasmExecJS finds.
+	// built Wasm; "" means the one of the go command in use ($GOROOT, else
+	// "go env GOROOT"; see package internal/wasmexecjs).
 	WasmExecJS string
 	// OriginPatterns lists further hosts (path.Match patterns on host:port)
 	// whose pages may open the chat socket. The server's own host is always
@@ -72,9 +74,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: the web program: %w", err)
 	}
 	if cfg.WasmExecJS == "" {
-		p, err := FindWasmExecJS(context.Background())
+		p, err := wasmexecjs.Path(context.Background())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("server: %w", err)
 		}
 		cfg.WasmExecJS = p
 	}

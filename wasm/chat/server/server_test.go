@@ -280,8 +280,13 @@ func TestNew(t *testing.T) {
 	assert.ErrorContains(t, err, "reading wasm_exec.js")
 }
 
-func TestFindWasmExecJS(t *testing.T) {
-	p, err := FindWasmExecJS(context.Background())
+// TestNewFindsWasmExecJS leaves Config.WasmExecJS empty: New serves the
+// wasm_exec.js of the go command that runs the test.
+func TestNewFindsWasmExecJS(t *testing.T) {
+	dir := t.TempDir()
+	wasm := filepath.Join(dir, "chat.wasm")
+	require.NoError(t, os.WriteFile(wasm, []byte("\x00asm fake"), 0o644))
+	srv, err := New(Config{Wasm: wasm})
 	require.NoError(t, err)
-	assert.Equal(t, "wasm_exec.js", filepath.Base(p))
+	assert.Contains(t, string(srv.wasmExec), "globalThis.Go = class")
 }

@@ -41,7 +41,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	wasm := fs.String("wasm", "", "the web program, built with GOOS=js GOARCH=wasm go build ./wasm/chat/web (required)")
-	wasmExec := fs.String("wasmexec", "", "the wasm_exec.js matching the Go that built -wasm (default: from go env GOROOT)")
+	wasmExec := fs.String("wasmexec", "", "the wasm_exec.js matching the Go that built -wasm (default: the one in $GOROOT, else in go env GOROOT)")
 	port := fs.Int("port", 0, "the port to listen on, on 127.0.0.1 (0: any free port)")
 	if err := fs.Parse(args); err != nil {
 		return err

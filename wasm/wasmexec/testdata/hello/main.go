@@ -5,6 +5,7 @@
 //	hello panic    panic (the Go runtime exits with code 2)
 //	hello throw    make the page throw an uncaught JS exception, then wait
 //	hello hang     wait for ever
+//	hello page     print what the page set up (testdata/page), then exit 0
 package main
 
 import (
@@ -17,7 +18,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: hello <code>|panic|throw|hang")
+		fmt.Fprintln(os.Stderr, "usage: hello <code>|panic|throw|hang|page")
 		os.Exit(2)
 	}
 	switch arg := os.Args[1]; arg {
@@ -28,6 +29,11 @@ func main() {
 		select {}
 	case "hang":
 		select {}
+	case "page":
+		doc := js.Global().Get("document")
+		fmt.Println("title=" + doc.Get("title").String())
+		fmt.Println("app=" + doc.Call("getElementById", "app").Get("textContent").String())
+		fmt.Println("own=" + js.Global().Get("wasmexecTestOwn").String())
 	default:
 		code, err := strconv.Atoi(arg)
 		if err != nil {
