@@ -16,24 +16,50 @@ import (
 // on both ends (a client socket and an Upgrade echo server), over loopback
 // TCP: Send, the server's message event and Send back, the client's message
 // event. Compare with native's BenchmarkConnEcho for the engine alone.
+// send=async uses Send at both ends; send=context uses
+// SendContext(context.Background()), the back-pressured send.
 func BenchmarkRoundTrip(b *testing.B) {
-	for _, size := range []int{16, 1 << 10, 64 << 10} {
-		name := fmt.Sprintf("size=%dB", size)
-		if size >= 1<<10 {
-			name = fmt.Sprintf("size=%dKiB", size>>10)
+	for _, mode := range []string{"async", "context"} {
+		for _, size := range []int{16, 1 << 10, 64 << 10, 1 << 20} {
+			b.Run(fmt.Sprintf("send=%s/size=%s", mode, sizeName(size)), func(b *testing.B) {
+				benchmarkRoundTrip(b, mode == "context", size)
+			})
 		}
-		b.Run(name, func(b *testing.B) {
+	}
+}
+
+// sizeName is 16B, 1KiB, 1MiB...
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+func benchmarkRoundTrip(b *testing.B, withContext bool, size int) {
+	send := func(ws *WebSocket, data any) error {
+		if withContext {
+			return ws.SendContext(context.Background(), data)
+		}
+		return ws.Send(data)
+	}
+	{
+		{
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				Upgrade(w, r, &Options{
 					BinaryType: BinaryTypeArrayBuffer,
-					OnMessage:  func(e *MessageEvent) { e.Target().Send(e.Data) },
+					OnMessage:  func(e *MessageEvent) { send(e.Target(), e.Data) },
 				})
 			}))
 			defer srv.Close()
 			got := make(chan struct{}, 1)
 			ws, err := NewWithOptions(strings.Replace(srv.URL, "http", "ws", 1), &Options{
-				BinaryType: BinaryTypeArrayBuffer,
-				OnMessage:  func(*MessageEvent) { got <- struct{}{} },
+				BinaryType:     BinaryTypeArrayBuffer,
+				MaxMessageSize: 2 << 20,
+				OnMessage:      func(*MessageEvent) { got <- struct{}{} },
 			})
 			if err != nil {
 				b.Fatal(err)
@@ -47,7 +73,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := ws.Send(msg); err != nil {
+				if err := send(ws, msg); err != nil {
 					b.Fatal(err)
 				}
 				<-got
@@ -55,6 +81,6 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.StopTimer()
 			ws.Close(1000, "")
 			ws.WaitClosed(ctx)
-		})
+		}
 	}
 }

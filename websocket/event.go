@@ -20,6 +20,12 @@ func (e *baseEvent) Type() string       { return e.typ }
 func (e *baseEvent) Target() *WebSocket { return e.target }
 
 // MessageEvent is the "message" event: one complete message.
+//
+// A socket reuses one MessageEvent for all its messages, so delivering a
+// message allocates only its data: a handler may keep Data (and what
+// Text and Bytes return) after it returns, but not the *MessageEvent
+// itself, which holds the next message once the handler has returned. Copy
+// the fields a later use needs.
 type MessageEvent struct {
 	baseEvent
 	// Data is a string for a text message; for a binary message an

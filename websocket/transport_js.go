@@ -156,6 +156,12 @@ func (t *transport) bufferedAmount() uint64 { return t.buffered.Load() }
 // closed runs with the close event.
 func (t *transport) closed() { t.over.Store(true) }
 
+// sendWait is SendContext on an OPEN socket: send, then waitSent.
+func (t *transport) sendWait(ctx context.Context, text string, bin []byte, isText bool, n uint64) error {
+	t.send(text, bin, isText, n)
+	return t.waitSent(ctx)
+}
+
 // waitSent polls the browser's bufferedAmount until it is zero: the browser
 // has no event for a drained send buffer.
 func (t *transport) waitSent(ctx context.Context) error {

@@ -5,6 +5,7 @@ package websocket
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/url"
 	"sync/atomic"
@@ -13,10 +14,6 @@ import (
 
 	"github.com/w3ws/w3ws/native"
 )
-
-// handOverSize is the message size from which the read buffer itself is
-// handed to the message event instead of a copy of it.
-const handOverSize = 64 << 10
 
 // transport is the native build's link to the engine. It owns the
 // socket's write accounting (accounting_native.go); it reaches back to the
@@ -71,17 +68,26 @@ func (ws *WebSocket) connect() error {
 			return
 		}
 		ws.t.conn.Store(c)
-		ws.d.dispatch(task{kind: taskOpen, protocol: c.Subprotocol(), ext: c.Extensions()})
-		if !ws.isOpened() {
-			// Close was called while CONNECTING and the handshake won the
-			// race: leave as Chrome does, with 1001, and fail.
-			c.Close(native.StatusGoingAway, "")
-			ws.d.dispatch(task{kind: taskClose, code: 1006, err: errClosedWhileConnecting})
-			return
-		}
-		ws.readLoop(c)
+		// A fresh goroutine reads the connection: the handshake grew this
+		// one's stack (TLS, HTTP parsing), and a goroutine keeps its stack
+		// for as long as it lives.
+		go ws.serveClient(c)
 	}()
 	return nil
+}
+
+// serveClient runs an opened client connection: the open event, then the
+// read loop until the close event.
+func (ws *WebSocket) serveClient(c *native.Conn) {
+	ws.d.dispatch(task{kind: taskOpen, protocol: c.Subprotocol(), ext: c.Extensions()})
+	if !ws.isOpened() {
+		// Close was called while CONNECTING and the handshake won the
+		// race: leave as Chrome does, with 1001, and fail.
+		c.Close(native.StatusGoingAway, "")
+		ws.d.dispatch(task{kind: taskClose, code: 1006, err: errClosedWhileConnecting})
+		return
+	}
+	ws.readLoop(c)
 }
 
 // dialURL is the URL handed to the engine: without user info, because
@@ -149,6 +155,12 @@ func idleTimeout(o *Options, server bool) time.Duration {
 	return 0
 }
 
+// maxRetainedReadBuffer is the largest read buffer a socket keeps between
+// messages: messages up to this size are read into it and copied out once,
+// into the slice the handler owns; a larger message is read into a buffer
+// of its own, handed to the handler without a copy.
+const maxRetainedReadBuffer = 1 << 20
+
 // readLoop reads messages and dispatches them on this goroutine until the
 // connection ends, then dispatches the close.
 func (ws *WebSocket) readLoop(c *native.Conn) {
@@ -161,20 +173,28 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 		}
 		t := task{kind: taskMessage}
 		switch {
-		case typ == native.MessageText:
-			t.isText, t.text = true, string(msg)
-			buf = msg
-			if cap(buf) > handOverSize {
-				buf = nil // an idle socket keeps no large buffer
+		case len(msg) > maxRetainedReadBuffer:
+			// Not kept: hand the message over (text still needs its string).
+			if typ == native.MessageText {
+				t.isText, t.text = true, string(msg)
+			} else {
+				t.data = msg
 			}
-		case len(msg) >= handOverSize:
-			t.data, buf = msg, nil
+			if sameArray(msg, buf) {
+				buf = nil // the handler owns it now
+			}
+		case typ == native.MessageText:
+			t.isText, t.text, buf = true, string(msg), msg
 		default:
-			t.data = append(make([]byte, 0, len(msg)), msg...)
-			buf = msg
+			t.data, buf = append(make([]byte, 0, len(msg)), msg...), msg
 		}
 		ws.d.dispatch(t)
 	}
+}
+
+// sameArray reports whether a and b share their first element.
+func sameArray(a, b []byte) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // closeTask turns the error that ended reading into the close task: a
@@ -199,16 +219,39 @@ func closeTask(err error) task {
 // in bufferedAmount.
 func (t *transport) send(text string, bin []byte, isText bool, n uint64) {
 	t.writes.buffered.Add(n)
-	c := t.conn.Load()
-	typ, p := native.MessageBinary, bin
-	if isText {
-		// The engine copies the bytes before returning and never writes to
-		// them, so the string's bytes can be lent without a copy.
-		typ, p = native.MessageText, unsafe.Slice(unsafe.StringData(text), len(text))
-	}
-	if c.WriteMessageAsync(typ, p) == nil {
+	typ, p := messageBytes(text, bin, isText)
+	if t.conn.Load().WriteMessageAsync(typ, p) == nil {
 		t.writes.sent.Add(n)
 	}
+}
+
+// sendWait is SendContext on an OPEN socket. With a context that cannot
+// end it writes through the engine's blocking path (written by this
+// goroutine when the writer is idle; large messages straight from bin,
+// without a copy); otherwise it queues like send and waits for the write,
+// so that ctx can end the wait while the message stays queued.
+func (t *transport) sendWait(ctx context.Context, text string, bin []byte, isText bool, n uint64) error {
+	if ctx.Done() != nil {
+		t.send(text, bin, isText, n)
+		return t.waitSent(ctx)
+	}
+	t.writes.buffered.Add(n)
+	typ, p := messageBytes(text, bin, isText)
+	if err := t.conn.Load().WriteMessage(typ, p); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotOpen, err)
+	}
+	t.writes.sent.Add(n)
+	return nil
+}
+
+// messageBytes returns the engine's message type and payload for Send's
+// data. The engine copies or only reads the bytes and never keeps them, so
+// a string's bytes are lent without a copy.
+func messageBytes(text string, bin []byte, isText bool) (native.MessageType, []byte) {
+	if isText {
+		return native.MessageText, unsafe.Slice(unsafe.StringData(text), len(text))
+	}
+	return native.MessageBinary, bin
 }
 
 // readyState is the socket's state as the Go side keeps it: natively the

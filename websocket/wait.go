@@ -51,14 +51,28 @@ func (ws *WebSocket) WaitClosed(ctx context.Context) (*CloseEvent, error) {
 // one message in memory. It returns ErrInvalidState while CONNECTING,
 // ErrNotOpen when the socket is CLOSING or CLOSED (nothing is sent) or closes
 // or fails to write before the data is written, and ctx.Err() if ctx ends
-// first (the message stays queued). The browser build
-// waits for the browser's bufferedAmount to drain to zero.
+// first (the message stays queued). The browser build waits for the
+// browser's bufferedAmount to drain to zero.
+//
+// Natively, with a context that cannot end (context.Background()), the
+// message is written by the calling goroutine itself when no other write
+// is in flight: no copy into a queue, no goroutine hand-off. Called from a
+// message handler, as an echo server does, this also pauses the reading of
+// the connection while the peer is slow to read, so TCP pushes back on it.
 func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
-	if s := ws.ReadyState(); s == CLOSING || s == CLOSED {
-		return ErrNotOpen
-	}
-	if err := ws.Send(data); err != nil {
+	text, bin, isText, err := sendData(data)
+	if err != nil {
 		return err
 	}
-	return ws.t.waitSent(ctx)
+	n := uint64(len(bin))
+	if isText {
+		n = uint64(len(text))
+	}
+	switch ws.ReadyState() {
+	case CONNECTING:
+		return domException(ErrInvalidState, "Still in CONNECTING state.")
+	case CLOSING, CLOSED:
+		return ErrNotOpen
+	}
+	return ws.t.sendWait(ctx, text, bin, isText, n)
 }

@@ -58,6 +58,7 @@ type WebSocket struct {
 
 	opened    chan struct{} // closed when readyState leaves CONNECTING
 	didOpen   atomic.Bool   // the socket opened (its open task ran), whatever came after
+	msgEv     MessageEvent  // the message event, reused for every message (dispatcher only)
 	closed    chan struct{} // closed after the close event ran
 	closeEv   atomic.Pointer[CloseEvent]
 	failure   atomic.Pointer[error] // the error that failed the connection
@@ -259,7 +260,9 @@ func (ws *WebSocket) runTask(t task) {
 			return // data arriving after close() is not delivered
 		}
 		ws.t.observeWrites() // a reply implies its request was written
-		ev := &MessageEvent{baseEvent: baseEvent{typ: EventMessage, target: ws}, Origin: ws.origin}
+		// One event object per socket, reused: see MessageEvent.
+		ev := &ws.msgEv
+		*ev = MessageEvent{baseEvent: baseEvent{typ: EventMessage, target: ws}, Origin: ws.origin}
 		switch {
 		case t.isText:
 			ev.Data = t.text
