@@ -4,4 +4,4 @@ package native
 
 // maskAsmFn is the assembly routine for the tests and benchmarks, nil on
 // architectures without one.
-var maskAsmFn func([]byte, uint32)
+var maskAsmFn, maskAVX2Fn func([]byte, uint32)

@@ -171,16 +171,17 @@ func BenchmarkMask(b *testing.B) {
 		fn   func([]byte, uint32)
 	}{
 		{"mask", func(p []byte, k uint32) { mask(p, k) }},
-		{"asm", func(p []byte, k uint32) { maskAsmFn(p, k) }},
+		{"sse2", func(p []byte, k uint32) { maskAsmFn(p, k) }},
+		{"avx2", func(p []byte, k uint32) { maskAVX2Fn(p, k) }},
 		{"go", func(p []byte, k uint32) { maskGo(p, k) }},
 		{"byte", func(p []byte, k uint32) { maskByte(p, k) }},
 	}
 	sizes := []struct {
 		name string
 		n    int
-	}{{"16B", 16}, {"32B", 32}, {"64B", 64}, {"128B", 128}, {"1KiB", 1 << 10}, {"16KiB", 16 << 10}, {"1MiB", 1 << 20}}
+	}{{"16B", 16}, {"32B", 32}, {"64B", 64}, {"128B", 128}, {"1KiB", 1 << 10}, {"16KiB", 16 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}}
 	for _, impl := range impls {
-		if impl.name == "asm" && maskAsmFn == nil {
+		if impl.name == "sse2" && maskAsmFn == nil || impl.name == "avx2" && maskAVX2Fn == nil {
 			continue
 		}
 		for _, size := range sizes {
