@@ -306,7 +306,9 @@ func (w *writer) writeDirect(op opcode, p []byte) error {
 	h.key = w.keys.next()
 	w.mu.Unlock()
 	if w.scratch == nil {
-		w.scratch = make([]byte, maskChunkSize)
+		// Room for a header too, so a message of up to maskChunkSize goes
+		// out in one write.
+		w.scratch = make([]byte, maxHeaderSize+maskChunkSize)
 	}
 	chunk := appendHeader(w.scratch[:0], h)
 	key := h.key

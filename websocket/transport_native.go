@@ -155,6 +155,11 @@ func idleTimeout(o *Options, server bool) time.Duration {
 	return 0
 }
 
+// handOverSize is the binary message size from which the read buffer itself
+// goes to the handler instead of a copy: the allocation is the same (the
+// next message reads into a new buffer), and the copy is saved.
+const handOverSize = 32 << 10
+
 // maxRetainedReadBuffer is the largest read buffer a socket keeps between
 // messages: messages up to this size are read into it and copied out once,
 // into the slice the handler owns; a larger message is read into a buffer
@@ -173,7 +178,7 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 		}
 		t := task{kind: taskMessage}
 		switch {
-		case len(msg) > maxRetainedReadBuffer:
+		case len(msg) > maxRetainedReadBuffer || typ == native.MessageBinary && len(msg) >= handOverSize:
 			// Not kept: hand the message over (text still needs its string).
 			if typ == native.MessageText {
 				t.isText, t.text = true, string(msg)
