@@ -4,6 +4,13 @@ FUZZTIME ?= 15s
 DEMO_PORT ?= 0
 # SOAK_ARGS are the flags of make soak, e.g. SOAK_ARGS='-n 500 -echo 10s'.
 SOAK_ARGS ?=
+# make bench's rounds, measured time per echo cell and round, and idle
+# sockets per process; BENCH_ARGS passes any other flag of bin/bench (-h
+# lists them), e.g. BENCH_ARGS='-parts echo -sizes 16,1K -impls w3ws,gws'.
+BENCH_ROUNDS ?= 5
+BENCH_DUR ?= 500ms
+BENCH_N ?= 5000
+BENCH_ARGS ?=
 WASMEXEC = $(CURDIR)/bin/wasmexec
 # The linters' versions. go run pkg@version fetches each into the module
 # cache and builds it for the host, so neither is a dependency in go.mod.
@@ -12,7 +19,7 @@ GOVULNCHECK_VERSION = v1.10.0
 # Each fuzz target, as package:FuzzName.
 FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL websocket:FuzzParseURL
 
-.PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench soak
+.PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench bench-micro soak
 
 # test runs every test: natively with -race (the websocket package's own
 # tests also run inside headless Chromium, driven from its native tests; the
@@ -86,7 +93,17 @@ demo:
 echo:
 	$(GO) run ./examples/echo
 
+# bench runs the side-by-side benchmark suite (bench/, a module of its own,
+# so the peers it measures stay out of go.mod): w3ws's W3C API and engine
+# next to coder, gorilla, gobwas and gws over 127.0.0.1, client and server in
+# separate processes, then idle memory per socket. About 6 minutes with the
+# defaults; markdown tables on stdout, progress on stderr.
 bench:
+	cd bench && $(GO) build -o $(CURDIR)/bin/bench .
+	$(CURDIR)/bin/bench -rounds $(BENCH_ROUNDS) -dur $(BENCH_DUR) -n $(BENCH_N) $(BENCH_ARGS)
+
+# bench-micro runs the packages' own go test benchmarks with -benchmem.
+bench-micro:
 	$(GO) test -run='^$$' -bench=. -benchmem ./native ./websocket
 
 # soak runs the soak and scale test of the W3C API on 127.0.0.1 (not part of

@@ -1,0 +1,101 @@
+package impl
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/w3ws/w3ws/websocket"
+)
+
+// w3wsImpl is w3ws through its W3C API, the package's purpose, driven as an
+// event-driven program drives it: everything happens in OnMessage.
+var w3wsImpl = Impl{
+	Name:   "w3ws",
+	Module: "github.com/w3ws/w3ws",
+	Client: "W3C API: NewWithOptions (BinaryType arraybuffer, OnMessage, ParallelHandshakes), WaitOpen; " +
+		"sends with SendContext(context.Background(), ArrayBuffer), from inside OnMessage in ping-pong",
+	Server: "websocket.Upgrade (BinaryType arraybuffer); OnMessage echoes the event's ArrayBuffer with SendContext(context.Background(), ...)",
+	Events: dialW3WS,
+	Serve:  serveW3WS,
+}
+
+// w3wsConn is a client socket of the W3C API. It is a value, so that the
+// message handler can hand the event's target on without allocating.
+type w3wsConn struct {
+	ws *websocket.WebSocket
+}
+
+// dialW3WS opens a socket with h's functions as its message and close
+// handlers and waits for it to open. ParallelHandshakes lets the idle
+// benchmark open thousands at once, as a load generator does; a page's
+// sockets would queue one handshake at a time.
+func dialW3WS(ctx context.Context, url string, h Handler) (Conn, error) {
+	var failure error // the error event's, read by the close handler: events run one at a time
+	ws, err := websocket.NewWithOptions(url, &websocket.Options{
+		BinaryType:         websocket.BinaryTypeArrayBuffer,
+		MaxMessageSize:     MaxMessage,
+		HandshakeTimeout:   handshakeTimeout,
+		ParallelHandshakes: true,
+		OnMessage: func(e *websocket.MessageEvent) {
+			data, _ := e.Data.(websocket.ArrayBuffer) // nil for text, which the check then rejects
+			h.Message(w3wsConn{e.Target()}, data)
+		},
+		OnError: func(e websocket.Event) {
+			if ee, ok := e.(*websocket.ErrorEvent); ok {
+				failure = ee.Err
+			}
+		},
+		OnClose: func(e *websocket.CloseEvent) {
+			h.End(fmt.Errorf("close event %d %q, wasClean %v, error event: %v", e.Code, e.Reason, e.WasClean, failure))
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := ws.WaitOpen(ctx); err != nil {
+		ws.Close(0, "")
+		return nil, err
+	}
+	return w3wsConn{ws: ws}, nil
+}
+
+// Send is SendContext with a context that never ends: it returns once the
+// message is written, which is the back-pressure a benchmark (or a producer)
+// needs, and the W3C layer's cheapest path.
+func (c w3wsConn) Send(p []byte) error {
+	return c.ws.SendContext(context.Background(), websocket.ArrayBuffer(p))
+}
+
+// Close starts the closing handshake and waits for the close event.
+func (c w3wsConn) Close() error {
+	if err := c.ws.Close(1000, ""); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	_, err := c.ws.WaitClosed(ctx)
+	return err
+}
+
+// Abort is Close without the wait: the W3C API has nothing more abrupt, and
+// the engine drops TCP when no Close reply comes within its
+// native.DefaultCloseTimeout.
+func (c w3wsConn) Abort() { c.ws.Close(1000, "") }
+
+// serveW3WS runs the W3C API's echo server: each upgraded socket echoes from
+// its message handler.
+func serveW3WS(ln net.Listener) error {
+	opts := &websocket.Options{
+		BinaryType:     websocket.BinaryTypeArrayBuffer,
+		MaxMessageSize: MaxMessage,
+		OnMessage: func(e *websocket.MessageEvent) {
+			// An error means the socket is closing; its close event ends it.
+			e.Target().SendContext(context.Background(), e.Data)
+		},
+	}
+	return serveHTTP(ln, func(w http.ResponseWriter, r *http.Request) {
+		websocket.Upgrade(w, r, opts) // on failure Upgrade has answered the request
+	})
+}
