@@ -31,27 +31,42 @@ const minBrowserTests = 60
 // read its URL from W3WS_SCENARIO_URL). It fails if Chromium is missing,
 // if any test fails or is skipped, or if fewer than minBrowserTests pass.
 func TestWebsocketPackageInBrowser(t *testing.T) {
-	goroot := wasmGOROOT(t)
-	gobin := filepath.Join(goroot, "bin", "go")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
+	res := runPackageInBrowser(t, ctx, "github.com/w3ws/w3ws/websocket")
+	res.requireAllPassed(t, "websocket", minBrowserTests)
+}
 
+// browserRun is the outcome of runPackageInBrowser: the tests (and
+// subtests) by their go test -json action, the whole output, go test's
+// stderr, and its error.
+type browserRun struct {
+	passed, failed, skipped map[string]bool
+	output, stderr          string
+	err                     error
+}
+
+// runPackageInBrowser runs "go test -json -exec wasmexec pkg" with
+// GOOS=js GOARCH=wasm, against a scenario server started for the run.
+func runPackageInBrowser(t *testing.T, ctx context.Context, pkg string) browserRun {
+	t.Helper()
+	goroot := wasmGOROOT(t)
+	gobin := filepath.Join(goroot, "bin", "go")
 	runner := filepath.Join(t.TempDir(), "wasmexec")
 	build := exec.CommandContext(ctx, gobin, "build", "-o", runner, "github.com/w3ws/w3ws/wasm/wasmexec")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building wasmexec: %v\n%s", err, out)
 	}
-	srv := scenario.NewServer()
-	url, stop := srv.Start()
+	url, stop := scenario.NewServer().Start()
 	defer stop()
 
-	cmd := exec.CommandContext(ctx, gobin, "test", "-count=1", "-json", "-exec", runner, "github.com/w3ws/w3ws/websocket")
+	cmd := exec.CommandContext(ctx, gobin, "test", "-count=1", "-json", "-exec", runner, pkg)
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "W3WS_SCENARIO_URL="+url)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 
-	passed, failed, skipped := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	res := browserRun{passed: map[string]bool{}, failed: map[string]bool{}, skipped: map[string]bool{}, err: err}
 	var output strings.Builder
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -66,19 +81,27 @@ func TestWebsocketPackageInBrowser(t *testing.T) {
 		}
 		switch ev.Action {
 		case "pass":
-			passed[ev.Test] = true
+			res.passed[ev.Test] = true
 		case "fail":
-			failed[ev.Test] = true
+			res.failed[ev.Test] = true
 		case "skip":
-			skipped[ev.Test] = true
+			res.skipped[ev.Test] = true
 		}
 	}
-	if err != nil || len(failed) > 0 {
-		t.Fatalf("the websocket tests failed in Chromium (%v): failed %v\n%s\nstderr:\n%s", err, keys(failed), output.String(), stderr.String())
+	res.output, res.stderr = output.String(), stderr.String()
+	return res
+}
+
+// requireAllPassed fails the test unless the run passed with no failure,
+// no skip, and at least min tests and subtests.
+func (res browserRun) requireAllPassed(t *testing.T, name string, min int) {
+	t.Helper()
+	if res.err != nil || len(res.failed) > 0 {
+		t.Fatalf("the %s tests failed in Chromium (%v): failed %v\n%s\nstderr:\n%s", name, res.err, keys(res.failed), res.output, res.stderr)
 	}
-	assert.Empty(t, keys(skipped), "no test may be skipped in the browser")
-	require.GreaterOrEqual(t, len(passed), minBrowserTests, "too few tests ran in the browser:\n%s", output.String())
-	t.Logf("%d websocket tests and subtests passed in Chromium", len(passed))
+	assert.Empty(t, keys(res.skipped), "no test may be skipped in the browser")
+	require.GreaterOrEqual(t, len(res.passed), min, "too few tests ran in the browser:\n%s", res.output)
+	t.Logf("%d %s tests and subtests passed in Chromium", len(res.passed), name)
 }
 
 func keys(m map[string]bool) []string {
