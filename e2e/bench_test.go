@@ -28,14 +28,21 @@ import (
 const envBenchReps = "W3WS_BENCH_REPS"
 
 // The method of BenchmarkBrowserThroughput, as in
-// shared/reference/browser-notes.md §4: each run keeps benchInFlight
-// binary messages in flight, lets benchWarmUp pass, and counts the echoes
-// of the next benchWindow.
+// shared/reference/browser-notes.md §4: each run keeps a mode's binary
+// messages in flight, lets benchWarmUp pass, and counts the echoes of the
+// next benchWindow.
 const (
-	benchInFlight = 64
-	benchWarmUp   = 250 * time.Millisecond
-	benchWindow   = time.Second
+	benchWarmUp = 250 * time.Millisecond
+	benchWindow = time.Second
 )
+
+// benchModes are the ways of keeping messages in flight: pipelined keeps
+// 64 (a new message for each echo), pingpong one (the next message only
+// after the echo of the last).
+var benchModes = []struct {
+	name     string
+	inFlight int
+}{{"pipelined", 64}, {"pingpong", 1}}
 
 // benchSizes are the message sizes measured.
 var benchSizes = []struct {
@@ -126,16 +133,18 @@ type benchSample struct {
 // BenchmarkBrowserThroughput compares package websocket compiled to
 // WebAssembly (e2e/benchpage) with plain JavaScript in the same page of one
 // headless Chromium, against an echo server (websocket.Upgrade) in the test
-// process: binary messages, benchInFlight in flight, the echoes of a
-// benchWindow counted after a benchWarmUp. Every rep runs both
-// implementations at every size, in an order that rotates with each rep.
-// Sub-benchmarks impl=js|go/size=... report the medians: msgs/s,
+// process: binary messages, pipelined (64 in flight) or ping-pong (1 in
+// flight), the echoes of a benchWindow counted after a benchWarmUp. Every
+// rep runs both implementations in every mode at every size, in an order
+// that rotates with each rep. Sub-benchmarks
+// impl=js|go/mode=pipelined|pingpong/size=... report the medians: msgs/s,
 // renderer-us/msg (renderer CPU per message, from /proc) and, for go, the
-// go/js ratio of the median rates. A markdown table is logged too.
+// go/js ratios of the median rates (go/js) and of the median renderer CPU
+// per message (go/js-cpu). A markdown table is logged too.
 //
 //	go test -run '^$' -bench BrowserThroughput -benchtime=1x ./e2e/
 //
-// It takes about 1.5 s per run, 6 runs per rep, plus about 10 s to start.
+// It takes about 1.5 s per run, 12 runs per rep, plus about 10 s to start.
 func BenchmarkBrowserThroughput(b *testing.B) {
 	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
 	reps := benchReps(b)
@@ -170,9 +179,9 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 	cpu := chromiumCPU{pid: chromedp.FromContext(bctx).Browser.Process().Pid}
 	cpu.waitIdle(b)
 
-	run := func(impl string, size int) benchSample {
+	run := func(impl string, size, inFlight int) benchSample {
 		b.Helper()
-		expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), size, benchInFlight,
+		expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), size, inFlight,
 			benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
 		rctx, rcancel := context.WithTimeout(bctx, 30*time.Second)
 		defer rcancel()
@@ -195,14 +204,19 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 
 	// An unrecorded round first, for the JITs and the server.
 	for _, impl := range benchImpls {
-		run(impl, benchSizes[0].n)
+		for _, mode := range benchModes {
+			run(impl, benchSizes[0].n, mode.inFlight)
+		}
 	}
-	samples := map[string][]benchSample{} // by impl/size
+	samples := map[string][]benchSample{} // by impl/mode/size
 	for rep := range reps {
-		for _, size := range benchSizes {
-			for i := range benchImpls {
-				impl := benchImpls[(i+rep)%len(benchImpls)]
-				samples[impl+"/"+size.name] = append(samples[impl+"/"+size.name], run(impl, size.n))
+		for _, mode := range benchModes {
+			for _, size := range benchSizes {
+				for i := range benchImpls {
+					impl := benchImpls[(i+rep)%len(benchImpls)]
+					key := impl + "/" + mode.name + "/" + size.name
+					samples[key] = append(samples[key], run(impl, size.n, mode.inFlight))
+				}
 			}
 		}
 	}
@@ -210,23 +224,33 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 
 	for _, impl := range benchImpls {
 		b.Run("impl="+impl, func(b *testing.B) {
-			for i, size := range benchSizes {
-				b.Run("size="+size.name, func(b *testing.B) {
-					if impl == benchImpls[len(benchImpls)-1] && i == len(benchSizes)-1 {
-						// go test prints the log of a benchmark that has
-						// sub-benchmarks only with -v: the last one logs.
-						b.Log("\n" + table)
-					}
-					for b.Loop() {
-					}
-					s := samples[impl+"/"+size.name]
-					b.ReportMetric(0, "ns/op") // no meaning here
-					b.ReportMetric(benchMedian(s, benchSample.getRate), "msgs/s")
-					if us := benchMedian(s, benchSample.getRenderer); !math.IsNaN(us) {
-						b.ReportMetric(us, "renderer-us/msg")
-					}
-					if impl == "go" {
-						b.ReportMetric(benchMedian(s, benchSample.getRate)/benchMedian(samples["js/"+size.name], benchSample.getRate), "go/js")
+			for j, mode := range benchModes {
+				b.Run("mode="+mode.name, func(b *testing.B) {
+					for i, size := range benchSizes {
+						b.Run("size="+size.name, func(b *testing.B) {
+							if impl == benchImpls[len(benchImpls)-1] && j == len(benchModes)-1 && i == len(benchSizes)-1 {
+								// go test prints the log of a benchmark that
+								// has sub-benchmarks only with -v: the last
+								// one logs.
+								b.Log("\n" + table)
+							}
+							for b.Loop() {
+							}
+							s := samples[impl+"/"+mode.name+"/"+size.name]
+							js := samples["js/"+mode.name+"/"+size.name]
+							b.ReportMetric(0, "ns/op") // no meaning here
+							b.ReportMetric(benchMedian(s, benchSample.getRate), "msgs/s")
+							us := benchMedian(s, benchSample.getRenderer)
+							if !math.IsNaN(us) {
+								b.ReportMetric(us, "renderer-us/msg")
+							}
+							if impl == "go" {
+								b.ReportMetric(benchMedian(s, benchSample.getRate)/benchMedian(js, benchSample.getRate), "go/js")
+								if !math.IsNaN(us) {
+									b.ReportMetric(us/benchMedian(js, benchSample.getRenderer), "go/js-cpu")
+								}
+							}
+						})
 					}
 				})
 			}
@@ -263,22 +287,25 @@ func benchEcho(w http.ResponseWriter, r *http.Request) {
 func benchTable(samples map[string][]benchSample, reps int) string {
 	var sb strings.Builder
 	// go test keeps 10 lines of a benchmark's log: one line of legend.
-	fmt.Fprintf(&sb, "medians of %d interleaved reps, binary, %d in flight, %v windows; CPU: µs/msg over the whole run\n",
-		reps, benchInFlight, benchWindow)
-	sb.WriteString("| size | js msgs/s | go msgs/s | **go/js** | go/js per rep | js renderer | go renderer | js/go CPU | js network | go network |\n")
-	sb.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, size := range benchSizes {
-		js, gs := samples["js/"+size.name], samples["go/"+size.name]
-		var ratios []float64
-		for i := range js {
-			ratios = append(ratios, gs[i].rate/js[i].rate)
+	fmt.Fprintf(&sb, "medians of %d interleaved reps, binary, %v windows; CPU: renderer µs/msg over the whole run; go/js CPU is go's cost ÷ js's\n",
+		reps, benchWindow)
+	sb.WriteString("| mode | size | js msgs/s | go msgs/s | **go/js** | per rep | js CPU | go CPU | **go/js CPU** | per rep | js network | go network |\n")
+	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, mode := range benchModes {
+		for _, size := range benchSizes {
+			js, gs := samples["js/"+mode.name+"/"+size.name], samples["go/"+mode.name+"/"+size.name]
+			var rates, cpus []float64 // go/js of each rep
+			for i := range js {
+				rates = append(rates, gs[i].rate/js[i].rate)
+				cpus = append(cpus, gs[i].rendererUS/js[i].rendererUS)
+			}
+			jr, gr := benchMedian(js, benchSample.getRenderer), benchMedian(gs, benchSample.getRenderer)
+			fmt.Fprintf(&sb, "| %s | %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f |\n",
+				mode.name, size.name, benchMedian(js, benchSample.getRate), benchMedian(gs, benchSample.getRate),
+				benchMedian(gs, benchSample.getRate)/benchMedian(js, benchSample.getRate),
+				slices.Min(rates), slices.Max(rates), jr, gr, gr/jr, slices.Min(cpus), slices.Max(cpus),
+				benchMedian(js, benchSample.getNetwork), benchMedian(gs, benchSample.getNetwork))
 		}
-		jr, gr := benchMedian(js, benchSample.getRenderer), benchMedian(gs, benchSample.getRenderer)
-		fmt.Fprintf(&sb, "| %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f | %.2f | %.0f | %.0f |\n",
-			size.name, benchMedian(js, benchSample.getRate), benchMedian(gs, benchSample.getRate),
-			benchMedian(gs, benchSample.getRate)/benchMedian(js, benchSample.getRate),
-			slices.Min(ratios), slices.Max(ratios), jr, gr, jr/gr,
-			benchMedian(js, benchSample.getNetwork), benchMedian(gs, benchSample.getNetwork))
 	}
 	return sb.String()
 }

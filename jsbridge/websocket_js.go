@@ -2,23 +2,127 @@
 
 package jsbridge
 
-import "syscall/js"
-
-// Cached constructors and constants, looked up once, as net/http's js
-// transport does.
-var (
-	jsWebSocket  = js.Global().Get("WebSocket")
-	jsUint8Array = js.Global().Get("Uint8Array")
-	jsEmpty      = jsUint8Array.New(0) // what SendBytes sends for no bytes
+import (
+	"sync"
+	"syscall/js"
+	"time"
 )
 
-// listenerNames are the socket's event handler attributes that New sets,
-// in the order of WebSocket.listeners.
+// Cached constructors, functions and accessors, looked up once, as
+// net/http's js transport does. Accessors and methods used per message are
+// kept as functions to Invoke (an accessor uncurried with
+// Function.prototype.call.bind, or bound to its socket): Get, Set and Call
+// pass a property name, which wasm_exec.js decodes with a TextDecoder on
+// every call; Invoke passes none.
+var (
+	jsGlobal     = js.Global()
+	jsWebSocket  = jsGlobal.Get("WebSocket")
+	jsUint8Array = jsGlobal.Get("Uint8Array")
+	jsArray      = jsGlobal.Get("Array")
+	jsEmpty      = jsUint8Array.New(0) // what SendBytes sends for no bytes
+	jsOnce       = js.ValueOf(map[string]any{"once": true})
+
+	fnCall   = jsGlobal.Get("Function").Get("prototype").Get("call")
+	fnApply  = jsGlobal.Get("Function").Get("prototype").Get("apply")
+	wsProto  = jsWebSocket.Get("prototype")
+	fnPush   = jsArray.Get("prototype").Get("push")
+	fnFrom   = jsArray.Get("from")
+	fnSet    = jsGlobal.Get("Reflect").Get("set")
+	fnListen = jsGlobal.Get("EventTarget").Get("prototype").Get("addEventListener")
+	fnTimer  = jsGlobal.Get("setTimeout").Call("bind", jsGlobal)
+	// fnPostTask is scheduler.postTask (bound), or undefined.
+	fnPostTask = postTask()
+
+	// messageData(ev) is ev.data, byteLength(ab) is ab.byteLength.
+	messageData = uncurry(getter(jsGlobal.Get("MessageEvent").Get("prototype"), "data"))
+	byteLength  = uncurry(getter(jsGlobal.Get("ArrayBuffer").Get("prototype"), "byteLength"))
+)
+
+// postTask returns scheduler.postTask bound to scheduler, or undefined
+// where the browser has no scheduler.
+func postTask() js.Value {
+	s := jsGlobal.Get("scheduler")
+	if s.Type() != js.TypeObject || s.Get("postTask").Type() != js.TypeFunction {
+		return js.Undefined()
+	}
+	return s.Get("postTask").Call("bind", s)
+}
+
+// getter returns the get function of proto's accessor property name.
+func getter(proto js.Value, name string) js.Value {
+	return jsGlobal.Get("Object").Call("getOwnPropertyDescriptor", proto, name).Get("get")
+}
+
+// uncurry returns Function.prototype.call.bind(f): a function that calls f
+// with its first argument as this.
+func uncurry(f js.Value) js.Value { return fnCall.Call("bind", f) }
+
+// only returns Function.prototype.apply.bind(f, null, args): a function
+// that calls f with args, and this null, whatever it is called with. As a
+// listener or a timer callback it keeps the event object and the global
+// object from crossing into Go, where each object costs a reference with a
+// finalizer (about 2 µs in Chromium, twenty times a call that returns a
+// number).
+func only(f js.Value, args ...any) js.Value { return fnApply.Call("bind", f, nil, args) }
+
+// The Go functions every socket's listeners and timers call, made once
+// and never released (a socket's late timer then finds nothing to do
+// instead of a released function), and the sockets they reach by id.
+var (
+	callbacks sync.Once
+	wakeFn    js.Value // wakeFn(id<<2|why): see onWake
+	eventFn   js.Value // eventFn(id<<2|kind[, event]): see onEvent
+
+	socketsMu sync.Mutex
+	sockets   = map[int]*WebSocket{}
+	lastID    int
+)
+
+// Why wakeFn is called: a message was queued (the socket's once listener
+// fired), or a WakeAfter timer fired.
+const (
+	wakeMessage = 1
+	wakeTimer   = 2
+)
+
+// listenerNames are the socket's event handler attributes that New sets.
 var listenerNames = [...]string{"onopen", "onmessage", "onerror", "onclose"}
 
 // WebSocket is a browser WebSocket object.
 type WebSocket struct {
-	v js.Value
+	v    js.Value
+	id   int
+	wake func()
+
+	// Messages reach Go one of two ways (see adapt). Directly, onmessage
+	// is direct, eventFn bound to the socket: each message calls Go, which
+	// copies its data out at once. In batches, onmessage is push,
+	// msgs.push bound: the browser queues each MessageEvent in msgs
+	// without calling Go, and armLater() adds a once listener that calls
+	// wakeFn in a later task (setTimeout 0). push() with no argument
+	// returns msgs.length; takeData() is Array.from(msgs, messageData);
+	// clear() sets msgs.length to 0.
+	direct, push, takeData, clear, armLater js.Value
+
+	// onTimer calls wakeFn(id<<2|wakeTimer), for WakeAfter.
+	onTimer js.Value
+
+	// send, bufferedAmount and readyState bound to v.
+	send, bufferedAmount, readyState js.Value
+
+	mu       sync.Mutex // guards the fields below; Take holds it while it runs
+	batching bool       // onmessage is push
+	queued   bool       // msgs may hold messages: batching, or was until the last Take
+	armed    bool       // armLater was called and its wake has not run yet
+	probe    bool       // batching only to see whether messages come in bursts
+	singles  int        // batches in a row of a single message
+	directs  int        // messages taken directly since batching last ended
+	every    int        // directs that start a probe: probeMin to probeMax
+	timer    bool       // a WakeAfter timer is pending
+	opened   bool       // the open event came and Take has not returned it
+	msgs     []Event    // messages copied out directly, not yet returned
+	tail     []Event    // the error and close events, not yet returned
+	finished bool       // Take returned the close event
 
 	// Send state: a reused send buffer (send() copies synchronously) and
 	// the last view of it that was sent, reused while the length repeats.
@@ -26,52 +130,238 @@ type WebSocket struct {
 	scap    int
 	view    js.Value
 	viewLen int
-
-	// listeners are set as onopen, onmessage, onerror and onclose, and
-	// released by the close event.
-	listeners [len(listenerNames)]js.Func
 }
 
 // New calls new WebSocket(url, protocols), sets binaryType to
-// "arraybuffer", and sets one listener per event (onopen, onmessage,
-// onerror, onclose), each of which calls h once per event. After the close
-// event, the last one a socket fires, the listeners are unset and released
-// before h is called with it. A thrown exception is returned as an
-// *Exception.
-func New(url string, protocols []string, h Handler) (ws *WebSocket, err error) {
+// "arraybuffer" and its four listeners, and returns the socket. A thrown
+// exception is returned as an *Exception.
+//
+// Events are taken with Take. wake is called, inside a JavaScript event
+// handler, when events may be pending; see Take. It must not block: it
+// should signal the goroutine that calls Take, and return. It may also be
+// called when nothing is pending.
+func New(url string, protocols []string, wake func()) (ws *WebSocket, err error) {
 	defer catch(&err)
+	callbacks.Do(func() {
+		wakeFn = js.FuncOf(onWake).Value
+		eventFn = js.FuncOf(onEvent).Value
+	})
 	ps := make([]any, len(protocols))
 	for i, p := range protocols {
 		ps[i] = p
 	}
 	v := jsWebSocket.New(url, ps)
 	v.Set("binaryType", "arraybuffer")
-	ws = &WebSocket{v: v}
-	ws.listeners = [...]js.Func{
-		js.FuncOf(func(js.Value, []js.Value) any {
-			h(Event{Kind: EventOpen})
-			return nil
-		}),
-		js.FuncOf(func(_ js.Value, args []js.Value) any {
-			h(message(args[0].Get("data")))
-			return nil
-		}),
-		js.FuncOf(func(js.Value, []js.Value) any {
-			h(Event{Kind: EventError})
-			return nil
-		}),
-		js.FuncOf(func(_ js.Value, args []js.Value) any {
-			e := args[0]
-			ev := Event{Kind: EventClose, Code: e.Get("code").Int(), Reason: e.Get("reason").String(), WasClean: e.Get("wasClean").Bool()}
-			ws.release()
-			h(ev)
-			return nil
-		}),
+
+	socketsMu.Lock()
+	lastID++
+	id := lastID
+	socketsMu.Unlock()
+	msgs := jsArray.New()
+	ws = &WebSocket{
+		v:              v,
+		id:             id,
+		wake:           wake,
+		direct:         eventFn.Call("bind", nil, id<<2|int(EventMessage)),
+		push:           fnPush.Call("bind", msgs),
+		takeData:       fnFrom.Call("bind", jsArray, msgs, messageData),
+		clear:          fnSet.Call("bind", nil, msgs, "length", 0),
+		send:           wsProto.Get("send").Call("bind", v),
+		bufferedAmount: getter(wsProto, "bufferedAmount").Call("bind", v),
+		readyState:     getter(wsProto, "readyState").Call("bind", v),
 	}
-	for i, name := range listenerNames {
-		v.Set(name, ws.listeners[i])
-	}
+	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
+	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
+	v.Set("onopen", only(eventFn, id<<2|int(EventOpen)))
+	v.Set("onmessage", ws.direct)
+	v.Set("onerror", only(eventFn, id<<2|int(EventError)))
+	v.Set("onclose", eventFn.Call("bind", nil, id<<2|int(EventClose)))
+	socketsMu.Lock()
+	sockets[id] = ws
+	socketsMu.Unlock()
 	return ws, nil
+}
+
+// lookup returns the socket with id, or nil once Take has returned its
+// close event.
+func lookup(id int) *WebSocket {
+	socketsMu.Lock()
+	defer socketsMu.Unlock()
+	return sockets[id]
+}
+
+// onWake is wakeFn: wakeFn(id<<2|wakeMessage) runs in the task after a
+// message was queued in batches, wakeFn(id<<2|wakeTimer) when a WakeAfter
+// timer fires.
+func onWake(_ js.Value, args []js.Value) any {
+	ws := lookup(args[0].Int() >> 2)
+	if ws == nil {
+		return nil
+	}
+	ws.mu.Lock()
+	switch args[0].Int() & 3 {
+	case wakeMessage:
+		ws.armed = false
+	case wakeTimer:
+		ws.timer = false
+	}
+	ws.mu.Unlock()
+	ws.wake()
+	return nil
+}
+
+// onEvent is eventFn: eventFn(id<<2|EventOpen), eventFn(id<<2|EventError),
+// eventFn(id<<2|EventMessage, event) for a message taken directly, and
+// eventFn(id<<2|EventClose, event). The socket and the kind share a number
+// because each argument costs a call into JavaScript. It copies out what a
+// message or close event carries.
+func onEvent(_ js.Value, args []js.Value) any {
+	ws := lookup(args[0].Int() >> 2)
+	if ws == nil {
+		return nil
+	}
+	var e Event
+	switch kind := EventKind(args[0].Int() & 3); kind {
+	case EventMessage:
+		e = message(messageData.Invoke(args[1]))
+	case EventClose:
+		ev := args[1]
+		e = Event{Kind: EventClose, Code: ev.Get("code").Int(), Reason: ev.Get("reason").String(), WasClean: ev.Get("wasClean").Bool()}
+		for _, name := range listenerNames {
+			ws.v.Set(name, js.Null())
+		}
+	default:
+		e = Event{Kind: kind}
+	}
+	ws.mu.Lock()
+	switch e.Kind {
+	case EventOpen:
+		ws.opened = true
+	case EventMessage:
+		ws.msgs = append(ws.msgs, e)
+	default:
+		ws.tail = append(ws.tail, e)
+	}
+	ws.mu.Unlock()
+	ws.wake()
+	return nil
+}
+
+// Take appends to dst the events the browser fired since the last call,
+// in the order it fired them, and returns it. Any later event calls wake:
+// wait for wake, then call Take again (a wake may also find nothing).
+//
+// Messages come directly or in batches (see adapt). Directly, each message
+// calls Go once and has its data copied out at once: four calls into
+// JavaScript for a binary message (its data, byteLength, a Uint8Array,
+// CopyBytesToGo), three for a text message. In batches, the browser
+// queues message events in a JavaScript array without calling Go, and the
+// first one after a Take schedules one wake, in a later task (setTimeout
+// 0), that finds them all: a batch costs three calls more, plus the ones
+// of each message. The open, error and close events call wake at once; the
+// close event is the last Take returns.
+func (ws *WebSocket) Take(dst []Event) []Event {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.finished {
+		return dst
+	}
+	if ws.opened { // the open event comes before any message
+		ws.opened = false
+		dst = append(dst, Event{Kind: EventOpen})
+	}
+	direct := len(ws.msgs)
+	dst = append(dst, ws.msgs...) // before msgs: see adapt
+	clear(ws.msgs)
+	ws.msgs = ws.msgs[:0]
+	batch := 0
+	if ws.queued {
+		if batch = ws.push.Invoke().Int(); batch > 0 {
+			data := ws.takeData.Invoke()
+			ws.clear.Invoke()
+			for i := range batch {
+				dst = append(dst, message(data.Index(i)))
+			}
+		}
+		ws.queued = ws.batching
+	}
+	for _, e := range ws.tail { // the error and close events come last
+		dst = append(dst, e)
+		if e.Kind == EventClose {
+			ws.finished = true
+			socketsMu.Lock()
+			delete(sockets, ws.id)
+			socketsMu.Unlock()
+		}
+	}
+	clear(ws.tail)
+	ws.tail = ws.tail[:0]
+	if !ws.finished {
+		ws.adapt(direct, batch)
+	}
+	return dst
+}
+
+// How many messages taken directly make adapt try batches: probeMin at
+// first, twice as many after each probe that finds no burst, up to
+// probeMax.
+const (
+	probeMin = 16
+	probeMax = 1024
+)
+
+// adapt chooses, after a Take that found direct messages taken directly
+// and a batch of batch messages, how the next messages come. A message
+// taken directly costs a call into Go; a batch costs a timer and a task
+// more than a single message, but one call into Go for all its messages.
+// So messages come directly, except that now and then one is batched as a
+// probe: if that batch holds two messages or more, messages come in
+// bursts, and they stay batched until four batches in a row hold a single
+// message each. Probes come after probeMin messages taken directly, and
+// twice as many after each probe that found no burst, up to probeMax: a
+// steady ping-pong exchange pays a timer (about 100 µs of latency in
+// Chromium) for one message in probeMax, a burst one call into Go per
+// batch, and a stream of bursts enters batching within probeMin
+// messages.
+//
+// It runs at the end of a Take, when every message fired so far has been
+// taken, so that messages taken directly (ws.msgs) always come before
+// those batched (msgs): switching changes onmessage while no message waits.
+func (ws *WebSocket) adapt(direct, batch int) {
+	if !ws.batching {
+		if ws.directs += direct; ws.directs >= max(ws.every, probeMin) {
+			ws.startBatching(true)
+		}
+		return
+	}
+	switch {
+	case batch > 1:
+		ws.probe, ws.singles, ws.every = false, 0, probeMin
+	case batch == 1:
+		ws.singles++
+		if ws.probe {
+			ws.every = min(2*max(ws.every, probeMin), probeMax)
+		}
+	}
+	if batch > 0 && (ws.probe || ws.singles >= 4) {
+		ws.batching, ws.directs = false, 0
+		ws.v.Set("onmessage", ws.direct)
+		return
+	}
+	if !ws.armed {
+		ws.armLater.Invoke()
+		ws.armed = true
+	}
+}
+
+// startBatching makes onmessage push and arms the batch's wake.
+func (ws *WebSocket) startBatching(probe bool) {
+	ws.batching, ws.queued, ws.probe, ws.singles = true, true, probe, 0
+	ws.v.Set("onmessage", ws.push)
+	if !ws.armed {
+		ws.armLater.Invoke()
+		ws.armed = true
+	}
 }
 
 // message unpacks a MessageEvent's data: a string, or (binaryType being
@@ -80,29 +370,42 @@ func message(d js.Value) Event {
 	if d.Type() == js.TypeString { // Type reads only the Go side of d
 		return Event{Kind: EventMessage, IsText: true, Text: d.String()}
 	}
-	u8 := jsUint8Array.New(d)
-	data := make([]byte, u8.Length())
+	data := make([]byte, byteLength.Invoke(d).Int())
 	if len(data) > 0 {
-		js.CopyBytesToGo(data, u8)
+		js.CopyBytesToGo(data, jsUint8Array.New(d))
 	}
 	return Event{Kind: EventMessage, Data: data}
 }
 
-// release unsets the listeners, so that nothing can call them any more, and
-// releases them. The close listener calls it while it runs, which
-// js.Func.Release allows.
-func (ws *WebSocket) release() {
-	for i, name := range listenerNames {
-		ws.v.Set(name, js.Null())
-		ws.listeners[i].Release()
+// WakeAfter calls wake once after d, unless a call it scheduled is still
+// pending; 0 means in a later task. It uses scheduler.postTask where the
+// browser has it (Chromium), since setTimeout delays a timer set from a
+// timer's callback five deep to at least 4 ms, which a chain of wakes
+// reaches at once; elsewhere setTimeout. After Take returned the close
+// event it does nothing.
+func (ws *WebSocket) WakeAfter(d time.Duration) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.timer || ws.finished {
+		return
+	}
+	ws.timer = true
+	ms := d.Milliseconds()
+	switch {
+	case !fnPostTask.Truthy():
+		fnTimer.Invoke(ws.onTimer, ms)
+	case ms == 0:
+		fnPostTask.Invoke(ws.onTimer)
+	default:
+		fnPostTask.Invoke(ws.onTimer, map[string]any{"delay": ms})
 	}
 }
 
 // ReadyState returns the readyState attribute.
-func (ws *WebSocket) ReadyState() int { return ws.v.Get("readyState").Int() }
+func (ws *WebSocket) ReadyState() int { return ws.readyState.Invoke().Int() }
 
 // BufferedAmount returns the bufferedAmount attribute.
-func (ws *WebSocket) BufferedAmount() uint64 { return uint64(ws.v.Get("bufferedAmount").Float()) }
+func (ws *WebSocket) BufferedAmount() uint64 { return uint64(ws.bufferedAmount.Invoke().Float()) }
 
 // Protocol returns the protocol attribute.
 func (ws *WebSocket) Protocol() string { return ws.v.Get("protocol").String() }
@@ -116,7 +419,7 @@ func (ws *WebSocket) URL() string { return ws.v.Get("url").String() }
 // SendText calls send(s).
 func (ws *WebSocket) SendText(s string) (err error) {
 	defer catch(&err)
-	ws.v.Call("send", s)
+	ws.send.Invoke(s)
 	return nil
 }
 
@@ -126,7 +429,7 @@ func (ws *WebSocket) SendText(s string) (err error) {
 func (ws *WebSocket) SendBytes(b []byte) (err error) {
 	defer catch(&err)
 	if len(b) == 0 {
-		ws.v.Call("send", jsEmpty)
+		ws.send.Invoke(jsEmpty)
 		return nil
 	}
 	if len(b) > ws.scap {
@@ -137,7 +440,7 @@ func (ws *WebSocket) SendBytes(b []byte) (err error) {
 	if len(b) != ws.viewLen { // always true after a new buffer: viewLen <= the old scap < len(b)
 		ws.view, ws.viewLen = ws.scratch.Call("subarray", 0, len(b)), len(b)
 	}
-	ws.v.Call("send", ws.view)
+	ws.send.Invoke(ws.view)
 	return nil
 }
 
@@ -192,7 +495,7 @@ func stringOf(v js.Value) string {
 // LocationHref returns globalThis.location.href: the page's URL in a window,
 // the script's URL in a worker, "" where there is none.
 func LocationHref() string {
-	loc := js.Global().Get("location")
+	loc := jsGlobal.Get("location")
 	if loc.Type() != js.TypeObject {
 		return ""
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"syscall/js"
 	"testing"
 	"time"
@@ -17,24 +18,36 @@ import (
 // waitTimeout bounds every wait for an event.
 const waitTimeout = 10 * time.Second
 
-// events records what a socket's Handler receives.
+// events records the events a socket's Take returns.
 type events chan Event
 
 // dial opens the scenario route path (with its query) through New and
-// returns the socket and its events. The handler never blocks: an event
-// beyond the buffer panics, a bug of the test.
+// returns the socket and its events. Its wake takes the events at once and
+// never blocks: an event beyond the buffer panics, a bug of the test.
 func dial(t *testing.T, path string, protocols ...string) (*WebSocket, events) {
 	t.Helper()
 	ch := make(events, 64)
-	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+path, protocols, func(e Event) {
-		select {
-		case ch <- e:
-		default:
-			panic("jsbridge test: more than 64 events queued") // a test bug
-		}
-	})
+	var ws *WebSocket
+	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+path, protocols, func() { forward(ws, ch) })
 	require.NoError(t, err)
 	return ws, ch
+}
+
+// forward sends the events Take returns to ch until it returns none.
+func forward(ws *WebSocket, ch events) {
+	for {
+		evs := ws.Take(nil)
+		if len(evs) == 0 {
+			return
+		}
+		for _, e := range evs {
+			select {
+			case ch <- e:
+			default:
+				panic("jsbridge test: more than 64 events queued") // a test bug
+			}
+		}
+	}
 }
 
 // next returns the next event, failing the test after waitTimeout.
@@ -137,7 +150,8 @@ func TestNewClose(t *testing.T) {
 
 func TestNewConnectionRefused(t *testing.T) {
 	ch := make(events, 8)
-	_, err := New("ws://127.0.0.1:1/", nil, func(e Event) { ch <- e })
+	var ws *WebSocket
+	ws, err := New("ws://127.0.0.1:1/", nil, func() { forward(ws, ch) })
 	require.NoError(t, err)
 	assert.Equal(t, Event{Kind: EventError}, ch.next(t))
 	assert.Equal(t, Event{Kind: EventClose, Code: 1006}, ch.next(t))
@@ -155,7 +169,7 @@ func TestNewException(t *testing.T) {
 		{"protocolTwice", "ws://127.0.0.1/", []string{"p", "p"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ws, err := New(tc.url, tc.protocols, func(Event) { t.Error("an event for a socket that New refused") })
+			ws, err := New(tc.url, tc.protocols, func() { t.Error("a wake for a socket that New refused") })
 			var ex *Exception
 			require.True(t, errors.As(err, &ex), "New: %v", err)
 			assert.Equal(t, "SyntaxError", ex.Name)
@@ -234,10 +248,164 @@ func TestSendBytesScratch(t *testing.T) {
 	closeClean(t, ws, ch)
 }
 
-// TestNewReleasesListeners checks that after the close event the four
-// listeners are unset and released: calling the old onmessage function does
-// not reach the handler, and syscall/js logs that the function is released.
-func TestNewReleasesListeners(t *testing.T) {
+// openQuiet opens an echo socket whose wake only counts, so that events
+// wait in the browser until the test calls Take, and takes its open event.
+func openQuiet(t *testing.T) (*WebSocket, *atomic.Int32) {
+	t.Helper()
+	wakes := new(atomic.Int32)
+	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+"/echo", nil, func() { wakes.Add(1) })
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return wakes.Load() > 0 }, waitTimeout, time.Millisecond, "the open wake")
+	require.Equal(t, []Event{{Kind: EventOpen}}, ws.Take(nil))
+	return ws, wakes
+}
+
+// echoes sends n one-byte messages (first, first+1...) and waits until the
+// browser has fired their n echoes: queued in JavaScript when batching,
+// copied out to Go when direct.
+func echoes(t *testing.T, ws *WebSocket, first, n int) {
+	t.Helper()
+	for i := range n {
+		require.NoError(t, ws.SendBytes([]byte{byte(first + i)}))
+	}
+	require.Eventually(t, func() bool {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		return len(ws.msgs)+ws.push.Invoke().Int() == n
+	}, waitTimeout, time.Millisecond, "%d echoes", n)
+}
+
+// takeEchoes takes the echoes of echoes(t, ws, first, n) and checks them.
+func takeEchoes(t *testing.T, ws *WebSocket, first, n int) {
+	t.Helper()
+	evs := ws.Take(nil)
+	require.Len(t, evs, n, "one Take returns every message fired")
+	for i, e := range evs {
+		assert.Equal(t, Event{Kind: EventMessage, Data: []byte{byte(first + i)}}, e, "echo %d", first+i)
+	}
+}
+
+// closeQuiet closes a socket of openQuiet and takes its close event.
+func closeQuiet(t *testing.T, ws *WebSocket) {
+	t.Helper()
+	require.NoError(t, ws.Close(1000, ""))
+	require.Eventually(t, func() bool {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		return len(ws.tail) > 0
+	}, waitTimeout, time.Millisecond, "the close event")
+	assert.Equal(t, []Event{{Kind: EventClose, Code: 1000, WasClean: true}}, ws.Take(nil))
+}
+
+// TestTakeBatches checks that batched messages reach Go in one wake: the
+// browser queues them without calling Go, the first one schedules a single
+// wake, and one Take returns them all, in order.
+func TestTakeBatches(t *testing.T) {
+	ws, wakes := openQuiet(t)
+	ws.mu.Lock()
+	ws.startBatching(false)
+	ws.mu.Unlock()
+
+	wakes.Store(0)
+	echoes(t, ws, 0, 20)
+	require.Eventually(t, func() bool { return wakes.Load() > 0 }, waitTimeout, time.Millisecond, "the wake of the first message")
+	assert.Equal(t, 20, ws.push.Invoke().Int(), "all queued in JavaScript")
+	takeEchoes(t, ws, 0, 20)
+	assert.Equal(t, int32(1), wakes.Load(), "one wake for the whole batch")
+	assert.Empty(t, ws.Take(nil))
+	closeQuiet(t, ws)
+}
+
+// TestTakeDirect checks that messages taken directly call wake each, are
+// copied out at once, and come out of Take in order.
+func TestTakeDirect(t *testing.T) {
+	ws, wakes := openQuiet(t)
+	wakes.Store(0)
+	echoes(t, ws, 0, 10)
+	assert.Equal(t, int32(10), wakes.Load(), "one wake per message")
+	assert.Zero(t, ws.push.Invoke().Int(), "nothing queued in JavaScript")
+	takeEchoes(t, ws, 0, 10)
+	closeQuiet(t, ws)
+}
+
+// TestTakeAdapt checks how messages switch between direct and batched:
+// direct at first; after probeMin of them, batched as a probe; back to
+// direct when the probe's batch holds a single message, with the next
+// probe twice as far; batched for good when a probe's batch holds several;
+// direct again after four single-message batches, with probes probeMin
+// apart again.
+func TestTakeAdapt(t *testing.T) {
+	ws, _ := openQuiet(t)
+	isBatching := func() bool {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		return ws.batching
+	}
+	next := 0 // the next message's byte
+	pingPong := func(n int) {
+		t.Helper()
+		for range n {
+			echoes(t, ws, next, 1)
+			takeEchoes(t, ws, next, 1)
+			next++
+		}
+	}
+	assert.False(t, isBatching(), "direct at first")
+	pingPong(probeMin - 1)
+	assert.False(t, isBatching())
+	pingPong(1)
+	assert.True(t, isBatching(), "a probe after probeMin direct messages")
+	assert.True(t, ws.v.Get("onmessage").Equal(ws.push))
+	pingPong(1)
+	assert.False(t, isBatching(), "a probe of one message ends batching")
+	assert.True(t, ws.v.Get("onmessage").Equal(ws.direct))
+
+	pingPong(2*probeMin - 1)
+	assert.False(t, isBatching(), "the next probe comes twice as far")
+	pingPong(1)
+	require.True(t, isBatching(), "the next probe")
+	echoes(t, ws, next, 5)
+	takeEchoes(t, ws, next, 5)
+	next += 5
+	assert.True(t, isBatching(), "a burst: batched for good")
+	pingPong(3)
+	assert.True(t, isBatching(), "three single-message batches")
+	pingPong(1)
+	assert.False(t, isBatching(), "the fourth ends batching")
+	pingPong(probeMin)
+	assert.True(t, isBatching(), "after a burst, probes are probeMin apart again")
+	closeQuiet(t, ws)
+}
+
+// TestWakeAfter checks that WakeAfter calls wake once, in a later task,
+// that a second call while one is pending does nothing, and that it does
+// nothing after the close event was taken.
+func TestWakeAfter(t *testing.T) {
+	var wakes atomic.Int32
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	inner := ws.wake
+	ws.wake = func() { wakes.Add(1); inner() }
+	ws.WakeAfter(0)
+	ws.WakeAfter(0)
+	assert.Zero(t, wakes.Load(), "not at once: in a later task")
+	require.Eventually(t, func() bool { return wakes.Load() == 1 }, waitTimeout, time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, int32(1), wakes.Load(), "the second call did nothing")
+	ws.WakeAfter(time.Millisecond)
+	require.Eventually(t, func() bool { return wakes.Load() == 2 }, waitTimeout, time.Millisecond)
+
+	closeClean(t, ws, ch)
+	n := wakes.Load()
+	ws.WakeAfter(0)
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, n, wakes.Load(), "no wake after the close event")
+}
+
+// TestNewAfterClose checks that after the close event the four listeners
+// are unset and the socket is forgotten: calling the old listeners reaches
+// neither Take nor wake, and logs no error.
+func TestNewAfterClose(t *testing.T) {
 	ws, ch := dial(t, "/echo")
 	old := make(map[string]js.Value)
 	for _, name := range listenerNames {
@@ -250,7 +418,6 @@ func TestNewReleasesListeners(t *testing.T) {
 		assert.True(t, ws.v.Get(name).IsNull(), "%s after the close event", name)
 	}
 
-	// syscall/js reports a call to a released js.Func with console.error.
 	console := js.Global().Get("console")
 	consoleError := console.Get("error")
 	var logged []string
@@ -262,10 +429,15 @@ func TestNewReleasesListeners(t *testing.T) {
 	})
 	defer capture.Release()
 	console.Set("error", capture)
-	old["onmessage"].Invoke(map[string]any{"data": "after close"})
+	for _, name := range listenerNames {
+		old[name].Invoke(js.Global().Get("MessageEvent").New("message", map[string]any{"data": "after close"}))
+	}
+	ws.WakeAfter(0)
+	time.Sleep(20 * time.Millisecond)
 	console.Set("error", consoleError)
 
-	assert.Equal(t, []string{"call to released function"}, logged)
+	assert.Empty(t, logged)
+	assert.Empty(t, ws.Take(nil))
 	select {
 	case e := <-ch:
 		t.Errorf("an event after the close event: %+v", e)
