@@ -162,7 +162,7 @@ func TestHostileHalfOpenPeer(t *testing.T) {
 // TestHostileTricklingPeerIsNotIdle: bytes arriving inside one large frame
 // count as activity, so a slow but live sender is not dropped.
 func TestHostileTricklingPeerIsNotIdle(t *testing.T) {
-	c, p := newRawPeer(t, true, ConnOptions{IdleTimeout: 200 * time.Millisecond})
+	c, p := newRawPeer(t, true, ConnOptions{IdleTimeout: 600 * time.Millisecond})
 	got := make(chan error, 1)
 	go func() {
 		_, m, err := c.ReadMessage(nil)
@@ -172,8 +172,8 @@ func TestHostileTricklingPeerIsNotIdle(t *testing.T) {
 		got <- err
 	}()
 	p.write(appendHeader(nil, header{fin: true, op: opBinary, length: 40}))
-	for range 10 { // 10 × 100 ms: five idle periods in the middle of a frame
-		time.Sleep(100 * time.Millisecond)
+	for range 10 { // 10 × 250 ms: four idle periods in the middle of a frame
+		time.Sleep(250 * time.Millisecond)
 		p.write(make([]byte, 4))
 	}
 	require.NoError(t, <-got)
