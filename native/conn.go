@@ -248,15 +248,13 @@ func (c *Conn) closeResult() error {
 	return c.endErr
 }
 
-// finish records why the connection ended and drops it.
+// finish records why the connection ended and drops it. For a local
+// reason (a limit ran out, a context ended), ReadMessage, blocked or not,
+// then returns err.
 func (c *Conn) finish(err error) {
 	c.setEndErr(err)
 	c.teardown()
 }
-
-// failLocal ends the connection for a local reason (a limit ran out, a
-// context ended): ReadMessage, blocked or not, returns err.
-func (c *Conn) failLocal(err error) { c.finish(err) }
 
 // setEndErr records why the connection ended, unless a reason is known.
 func (c *Conn) setEndErr(err error) {

@@ -79,7 +79,7 @@ func (c *Conn) WriteMessageContext(ctx context.Context, typ MessageType, p []byt
 		mu.Lock()
 		defer mu.Unlock()
 		if !over {
-			c.failLocal(fmt.Errorf("native: write canceled, connection dropped: %w", ctx.Err()))
+			c.finish(fmt.Errorf("native: write canceled, connection dropped: %w", ctx.Err()))
 		}
 	})
 	err := c.WriteMessage(typ, p)

@@ -68,7 +68,7 @@ func (c *Conn) idleTick() {
 	case n != w.seen:
 		w.seen, w.activeAt, w.pingedAt = n, now, time.Time{}
 	case !w.pingedAt.IsZero() && now.Sub(w.pingedAt) >= d:
-		go c.failLocal(ErrIdleTimeout) // not under w.mu: teardown stops the timer
+		go c.finish(ErrIdleTimeout) // not under w.mu: teardown stops the timer
 		return
 	case w.pingedAt.IsZero() && now.Sub(w.activeAt) >= d:
 		// A Ping asks the peer for a Pong, which counts as activity.

@@ -128,8 +128,9 @@ const minReassemblyGrowth = 512
 // message is under reassemblyStep, dst itself grows geometrically (each
 // copy costs no more than the room it adds); past that, further bytes go to
 // chunks of reassemblyStep in c.spill that are joined once, when the message
-// is complete. So N fragments cost O(message) time, memory peaks near twice
-// the message, and no allocation runs more than reassemblyStep ahead of the
+// is complete. So N fragments cost O(message) time, a message allocates
+// about 2.25 times its size in all (BenchmarkFragmentedMessage's B/op), and
+// no allocation runs more than reassemblyStep ahead of the
 // bytes that arrived or past limit.
 func (c *Conn) readPayload(dst []byte, start int, limit int64, h header, text bool) ([]byte, error) {
 	n, key := h.length, h.key
@@ -174,9 +175,9 @@ func (c *Conn) readPayload(dst []byte, start int, limit int64, h header, text bo
 }
 
 // growDst returns dst with more room for a message that has n payload bytes
-// still to come in this frame: at least what arrived so far (geometric
-// growth), at least the next piece, and never more than reassemblyStep or
-// what limit still allows.
+// still to come in this frame: as much as dst holds (geometric growth), at
+// least the next piece, and never more than reassemblyStep or what limit
+// still allows.
 func (c *Conn) growDst(dst []byte, start int, limit, n int64) []byte {
 	arrived := int64(len(dst) - start)
 	// Geometric in the whole of dst, so a caller that appends many messages

@@ -270,22 +270,13 @@ func (w *writer) closeAfterFailure(cause error, code StatusCode, reason string) 
 	}
 	ok := errors.Is(w.err, cause) && !w.writeFailed && !w.closed // the stream is whole and has no Close yet
 	w.closed = true
-	var frame [maxHeaderSize + maxControlPayload]byte
 	var body [maxControlPayload]byte
-	p := appendClosePayload(body[:0], code, reason)
-	h := header{fin: true, op: opClose, masked: w.client, length: int64(len(p))}
-	if w.client {
-		h.key = w.keys.next()
-	}
-	b := appendHeader(frame[:0], h)
-	off := len(b)
-	b = append(b, p...)
-	if w.client {
-		mask(b[off:], h.key)
-	}
+	w.buf = w.buf[:0] // failLocked dropped the queue; nobody appends after w.err
+	w.appendFrameLocked(opClose, appendClosePayload(body[:0], code, reason))
+	frame := w.buf
 	w.mu.Unlock()
 	if ok {
-		w.nc.Write(b)
+		w.nc.Write(frame)
 	}
 }
 

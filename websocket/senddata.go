@@ -5,6 +5,17 @@ import (
 	"reflect"
 )
 
+// sendArgs is sendData plus the data's length as bufferedAmount counts it:
+// UTF-8 bytes of text, bytes of binary.
+func sendArgs(data any) (text string, bin []byte, isText bool, n uint64, err error) {
+	text, bin, isText, err = sendData(data)
+	n = uint64(len(bin))
+	if isText {
+		n = uint64(len(text))
+	}
+	return text, bin, isText, n, err
+}
+
 // sendData sorts Send's argument into text or binary: the documented types
 // first, then any type whose underlying type is string or []byte.
 func sendData(data any) (text string, bin []byte, isText bool, err error) {

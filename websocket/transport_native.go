@@ -39,8 +39,9 @@ func (t *transport) init(d *dispatcher) {
 // rule is about the whole client, not one socket.
 var defaultHostGate native.HostGate
 
-// connect starts the opening handshake on the goroutine that will read the
-// connection and dispatch its events. It never fails synchronously.
+// connect starts the opening handshake on a goroutine of its own, which
+// hands an opened connection to a fresh goroutine (serveClient) that reads
+// it and dispatches its events. It never fails synchronously.
 func (ws *WebSocket) connect() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	ws.t.cancel = cancel
@@ -161,9 +162,10 @@ func idleTimeout(o *Options, server bool) time.Duration {
 const handOverSize = 32 << 10
 
 // maxRetainedReadBuffer is the largest read buffer a socket keeps between
-// messages: messages up to this size are read into it and copied out once,
-// into the slice the handler owns; a larger message is read into a buffer
-// of its own, handed to the handler without a copy.
+// messages: a text message up to this size, or a binary one under
+// handOverSize, is read into it and copied out once, into the string or
+// slice the handler owns; a larger one is handed to the handler in the
+// buffer it was read into.
 const maxRetainedReadBuffer = 1 << 20
 
 // readLoop reads messages and dispatches them on this goroutine until the

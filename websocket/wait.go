@@ -60,13 +60,9 @@ func (ws *WebSocket) WaitClosed(ctx context.Context) (*CloseEvent, error) {
 // message handler, as an echo server does, this also pauses the reading of
 // the connection while the peer is slow to read, so TCP pushes back on it.
 func (ws *WebSocket) SendContext(ctx context.Context, data any) error {
-	text, bin, isText, err := sendData(data)
+	text, bin, isText, n, err := sendArgs(data)
 	if err != nil {
 		return err
-	}
-	n := uint64(len(bin))
-	if isText {
-		n = uint64(len(text))
 	}
 	switch ws.ReadyState() {
 	case CONNECTING:

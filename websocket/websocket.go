@@ -185,13 +185,9 @@ func (ws *WebSocket) SetBinaryType(t BinaryType) {
 // type is an error (the browser would stringify it; Go code should say
 // what it means). Use SendContext for back-pressure.
 func (ws *WebSocket) Send(data any) error {
-	text, bin, isText, err := sendData(data)
+	text, bin, isText, n, err := sendArgs(data)
 	if err != nil {
 		return err
-	}
-	n := uint64(len(bin))
-	if isText {
-		n = uint64(len(text))
 	}
 	switch ws.ReadyState() {
 	case CONNECTING:
