@@ -65,9 +65,11 @@ var (
 //
 // The selected subprotocol is the first the client offered, in its order,
 // that AcceptOptions.Subprotocols lists, compared case-sensitively; with none
-// the response has no Sec-WebSocket-Protocol. No extension is negotiated:
-// whatever the client offers (browsers always offer permessage-deflate), the
-// response has no Sec-WebSocket-Extensions.
+// the response has no Sec-WebSocket-Protocol. permessage-deflate is
+// negotiated when ConnOptions.Compression is on: the first valid offer is
+// accepted (browsers always offer it; see [CompressionMode] for the answer);
+// an offer that breaks RFC 7692 is declined, never fatal. No other extension
+// is ever accepted.
 //
 // After Accept returns, the handler must not use w. r.Context() is cancelled
 // when the handler returns, so it must not bound the connection's lifetime.
@@ -86,9 +88,16 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	}
 
 	subprotocol := selectSubprotocol(r.Header, o.Subprotocols)
+	var deflate *deflateParams
+	var extensions string
+	if o.Compression != CompressionDisabled {
+		if p, answer, ok := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), o.Compression); ok {
+			deflate, extensions = &p, answer
+		}
+	}
 	// Build the whole response before hijacking, so that a bad ResponseHeader
 	// can still be answered with a 500.
-	resp, err := appendResponse(nil, key, subprotocol, o.ResponseHeader)
+	resp, err := appendResponse(nil, key, subprotocol, extensions, o.ResponseHeader)
 	if err != nil {
 		return nil, reject(w, http.StatusInternalServerError, err)
 	}
@@ -121,7 +130,14 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 		nc.Close()
 		return nil, fmt.Errorf("native: write 101 response: %w", err)
 	}
-	return newConn(nc, br, connConfig{client: false, subprotocol: subprotocol, opts: o.ConnOptions, activity: activity}), nil
+	return newConn(nc, br, connConfig{
+		client:      false,
+		subprotocol: subprotocol,
+		extensions:  extensions,
+		deflate:     deflate,
+		opts:        o.ConnOptions,
+		activity:    activity,
+	}), nil
 }
 
 // reject writes the HTTP error response for err and returns err. A 500 gets
@@ -244,7 +260,7 @@ func selectSubprotocol(h http.Header, supported []string) string {
 // Transfer-Encoding); names must be tokens, and values may hold no control
 // character but tab, so no CR or LF can split the response. Any of these is
 // an error: a silently dropped Set-Cookie would be harder to debug.
-func appendResponse(dst []byte, key, subprotocol string, extra http.Header) ([]byte, error) {
+func appendResponse(dst []byte, key, subprotocol, extensions string, extra http.Header) ([]byte, error) {
 	dst = append(dst, "HTTP/1.1 101 Switching Protocols\r\n"+
 		"Upgrade: websocket\r\n"+
 		"Connection: Upgrade\r\n"+
@@ -254,6 +270,11 @@ func appendResponse(dst []byte, key, subprotocol string, extra http.Header) ([]b
 	if subprotocol != "" {
 		dst = append(dst, "Sec-WebSocket-Protocol: "...)
 		dst = append(dst, subprotocol...)
+		dst = append(dst, "\r\n"...)
+	}
+	if extensions != "" {
+		dst = append(dst, "Sec-WebSocket-Extensions: "...)
+		dst = append(dst, extensions...)
 		dst = append(dst, "\r\n"...)
 	}
 	for _, k := range slices.Sorted(maps.Keys(extra)) {

@@ -125,7 +125,7 @@ func FuzzAcceptRequest(f *testing.F) {
 		if sub != "" {
 			offered = []string{sub}
 		}
-		resp, gotSub, _, err := readHandshakeResponse(bufio.NewReader(&w.conn.out), nil, key, offered)
+		resp, gotSub, _, _, err := readHandshakeResponse(bufio.NewReader(&w.conn.out), nil, key, offered, false)
 		require.NoError(t, err, "the 101 fails the client's checks")
 		assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 		assert.Equal(t, sub, gotSub)

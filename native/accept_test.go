@@ -454,7 +454,7 @@ func TestAcceptHTTP2(t *testing.T) {
 }
 
 func TestAppendResponse(t *testing.T) {
-	got, err := appendResponse(nil, rfcKey, "chat", http.Header{
+	got, err := appendResponse(nil, rfcKey, "chat", "", http.Header{
 		"x-b":        {"2"},
 		"Set-Cookie": {"a=1", "b=2\twith tab"},
 		"X-Empty":    {},
@@ -482,7 +482,7 @@ func TestAppendResponse(t *testing.T) {
 		{"X-A": {"a\x00b"}},
 		{"X-A": {"a\x7fb"}},
 	} {
-		_, err := appendResponse(nil, rfcKey, "", h)
+		_, err := appendResponse(nil, rfcKey, "", "", h)
 		assert.Error(t, err, "%q", h)
 	}
 }

@@ -29,6 +29,8 @@ type Conn struct {
 	ctrl    [maxControlPayload]byte // control frame payloads never allocate
 	spill   [][]byte                // chunks of a large message past the caller's buffer (readPayload)
 	spilled int                     // bytes in spill
+	inflate *inflater               // permessage-deflate in force, or nil
+	zbuf    []byte                  // the compressed message being gathered
 	// readDeadline is the read deadline the engine itself set (closing
 	// handshake), zero for none: ReadMessageContext restores it after a
 	// cancellation.
@@ -59,6 +61,7 @@ type connConfig struct {
 	client      bool
 	subprotocol string
 	extensions  string
+	deflate     *deflateParams // negotiated permessage-deflate, or nil
 	opts        ConnOptions
 	// activity is the reader under br that counts the peer's bytes; nil
 	// when br is nil (newConn then builds both) or when the caller cannot
@@ -85,6 +88,9 @@ func newConn(nc net.Conn, br *bufio.Reader, cfg connConfig) *Conn {
 	c := &Conn{nc: nc, br: br, activity: activity, cfg: cfg, done: make(chan struct{})}
 	c.w.init(nc, cfg.client, cfg.opts.OnWritten)
 	c.w.maxQueue, c.w.onFull = cfg.opts.MaxWriteQueue, c.writeQueueFull
+	if p := cfg.deflate; p != nil {
+		c.inflate, c.w.deflate = newDeflateState(*p, cfg.client, cfg.opts)
+	}
 	c.startIdleWatch()
 	return c
 }
@@ -298,6 +304,7 @@ func (c *Conn) CloseNow() error {
 func (c *Conn) teardown() {
 	c.doneOnce.Do(func() {
 		c.stopIdleWatch()
+		c.w.releaseDeflater()
 		c.nc.Close()
 		close(c.done)
 	})

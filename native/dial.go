@@ -195,6 +195,8 @@ func dial(ctx context.Context, hs *clientHandshake, o *DialOptions) (_ *Conn, re
 	return newConn(nc, br, connConfig{
 		client:      true,
 		subprotocol: subprotocol,
+		extensions:  hs.extensions,
+		deflate:     hs.deflateParams,
 		opts:        o.ConnOptions,
 		activity:    hs.activity,
 	}), resp, nil
@@ -224,7 +226,8 @@ func runHandshake(ctx context.Context, raw net.Conn, proxyURL *url.URL, hs *clie
 	hs.activity = &activityReader{r: nc}
 	lr := &handshakeLimitReader{r: hs.activity, n: maxHandshakeResponseSize}
 	br := bufio.NewReaderSize(lr, handshakeBufferSize)
-	resp, subprotocol, _, err := readHandshakeResponse(br, hs.req, hs.key, hs.protocols)
+	resp, subprotocol, extensions, deflate, err := readHandshakeResponse(br, hs.req, hs.key, hs.protocols, hs.deflate)
+	hs.extensions, hs.deflateParams = extensions, deflate
 	if err != nil {
 		if resp != nil {
 			keepErrorBody(ctx, raw, resp)
@@ -261,19 +264,19 @@ func dialCtxErr(ctx context.Context, err error) error {
 // buffered in it. The response is returned whenever one was parsed, also
 // beside an error. A response that is not HTTP gives a *HandshakeError; a
 // failed read gives the read error.
-func readHandshakeResponse(br *bufio.Reader, req *http.Request, key string, protocols []string) (resp *http.Response, subprotocol, extensions string, err error) {
+func readHandshakeResponse(br *bufio.Reader, req *http.Request, key string, protocols []string, offeredDeflate bool) (resp *http.Response, subprotocol, extensions string, deflate *deflateParams, err error) {
 	resp, err = http.ReadResponse(br, req)
 	if err != nil {
 		switch {
 		case errors.Is(err, errResponseTooLarge):
-			return nil, "", "", &HandshakeError{Reason: err.Error()}
+			return nil, "", "", nil, &HandshakeError{Reason: err.Error()}
 		case isReadError(err):
-			return nil, "", "", fmt.Errorf("native: reading the handshake response: %w", err)
+			return nil, "", "", nil, fmt.Errorf("native: reading the handshake response: %w", err)
 		}
-		return nil, "", "", &HandshakeError{Reason: "malformed HTTP response: " + err.Error()}
+		return nil, "", "", nil, &HandshakeError{Reason: "malformed HTTP response: " + err.Error()}
 	}
-	subprotocol, extensions, err = checkHandshakeResponse(resp, key, protocols)
-	return resp, subprotocol, extensions, err
+	subprotocol, extensions, deflate, err = checkHandshakeResponse(resp, key, protocols, offeredDeflate)
+	return resp, subprotocol, extensions, deflate, err
 }
 
 // isReadError reports whether err, from http.ReadResponse, comes from the
@@ -287,13 +290,16 @@ func isReadError(err error) bool {
 // checkHandshakeResponse checks the response to an upgrade request sent
 // with Sec-WebSocket-Key key, offering protocols (RFC 6455 §4.1, steps 1-6
 // of the client's checks, and the WHATWG rule that a client which offered
-// protocols must get one back). It returns the chosen subprotocol and the
-// accepted extensions ("": none is ever offered yet), or a *HandshakeError.
+// protocols must get one back), and the permessage-deflate answer when it
+// was offered (offeredDeflate) as Chrome checks it ([checkDeflateResponse]).
+// It returns the chosen subprotocol, the accepted extensions as the server
+// wrote them (Chrome's extensions attribute), and the deflate parameters in
+// force (nil for none), or a *HandshakeError.
 // Header names are case-insensitive; the Upgrade value and the Connection
 // token are too; the subprotocol is compared exactly, as browsers do.
-func checkHandshakeResponse(resp *http.Response, key string, protocols []string) (subprotocol, extensions string, err error) {
-	fail := func(format string, args ...any) (string, string, error) {
-		return "", "", &HandshakeError{StatusCode: resp.StatusCode, Reason: fmt.Sprintf(format, args...)}
+func checkHandshakeResponse(resp *http.Response, key string, protocols []string, offeredDeflate bool) (subprotocol, extensions string, deflate *deflateParams, err error) {
+	fail := func(format string, args ...any) (string, string, *deflateParams, error) {
+		return "", "", nil, &HandshakeError{StatusCode: resp.StatusCode, Reason: fmt.Sprintf(format, args...)}
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
@@ -349,10 +355,14 @@ func checkHandshakeResponse(resp *http.Response, key string, protocols []string)
 		}
 	}
 
-	if ext := headerTokens(resp.Header, "Sec-WebSocket-Extensions"); len(ext) > 0 {
-		return fail("server accepted extensions %q, but none was offered", ext)
+	p, accepted, extensions, err := checkDeflateResponse(resp.Header.Values("Sec-WebSocket-Extensions"), offeredDeflate)
+	if err != nil {
+		return fail("%s", err)
 	}
-	return subprotocol, "", nil
+	if accepted {
+		deflate = &p
+	}
+	return subprotocol, extensions, deflate, nil
 }
 
 // keepErrorBody replaces the body of a rejected response with at most

@@ -214,7 +214,7 @@ func TestHandshakeRFCExample(t *testing.T) {
 	sf, err := os.Open(filepath.Join(dir, "rfc6455-1.2-response.http"))
 	require.NoError(t, err)
 	defer sf.Close()
-	resp, sub, ext, err := readHandshakeResponse(bufio.NewReader(sf), req, req.Header.Get("Sec-WebSocket-Key"), protocols)
+	resp, sub, ext, _, err := readHandshakeResponse(bufio.NewReader(sf), req, req.Header.Get("Sec-WebSocket-Key"), protocols, false)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 	assert.Equal(t, "chat", sub)
@@ -228,7 +228,7 @@ func TestHandshakeResponseKeepsFrames(t *testing.T) {
 	raw := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n" + "\x81\x05hello"
 	br := bufio.NewReaderSize(strings.NewReader(raw), handshakeBufferSize)
-	_, _, _, err := readHandshakeResponse(br, nil, key, nil)
+	_, _, _, _, err := readHandshakeResponse(br, nil, key, nil, false)
 	require.NoError(t, err)
 	assert.Equal(t, 7, br.Buffered())
 	rest, err := io.ReadAll(br)
@@ -274,13 +274,13 @@ func TestCheckHandshakeResponse(t *testing.T) {
 		{name: "protocolEmpty", protocols: []string{"chat"}, raw: ok + "Sec-WebSocket-Protocol: \r\n", wantErr: "empty Sec-WebSocket-Protocol"},
 		{name: "twoProtocols", protocols: []string{"a", "b"}, raw: ok + "Sec-WebSocket-Protocol: a, b\r\n", wantErr: "not offered"},
 		{name: "twoProtocolHeaders", protocols: []string{"a", "b"}, raw: ok + "Sec-WebSocket-Protocol: a\r\nSec-WebSocket-Protocol: b\r\n", wantErr: "2 Sec-WebSocket-Protocol"},
-		{name: "unrequestedExtension", raw: ok + "Sec-WebSocket-Extensions: permessage-deflate\r\n", wantErr: "extensions"},
+		{name: "unrequestedExtension", raw: ok + "Sec-WebSocket-Extensions: permessage-deflate\r\n", wantErr: "not offered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(tt.raw+"\r\n")), nil)
 			require.NoError(t, err)
-			sub, ext, err := checkHandshakeResponse(resp, key, tt.protocols)
+			sub, ext, _, err := checkHandshakeResponse(resp, key, tt.protocols, false)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, sub)
@@ -315,7 +315,7 @@ func FuzzCheckHandshakeResponse(f *testing.F) {
 			}
 		}
 		br := bufio.NewReader(strings.NewReader(raw))
-		resp, sub, ext, err := readHandshakeResponse(br, nil, key, protocols)
+		resp, sub, ext, _, err := readHandshakeResponse(br, nil, key, protocols, false)
 		if err != nil {
 			var he *HandshakeError
 			if errors.As(err, &he) {
@@ -569,7 +569,7 @@ func TestDialBadHandshake(t *testing.T) {
 		{name: "twoProtocols", protocols: []string{"a", "b"}, status: 101, wantErr: "not offered", respond: func(r *http.Request) string {
 			return dialTest101(r, "Sec-WebSocket-Protocol: a, b")
 		}},
-		{name: "unrequestedExtension", status: 101, wantErr: "extensions", respond: func(r *http.Request) string {
+		{name: "unrequestedExtension", status: 101, wantErr: "not offered", respond: func(r *http.Request) string {
 			return dialTest101(r, "Sec-WebSocket-Extensions: permessage-deflate")
 		}},
 		{name: "garbage", status: 0, wantErr: "malformed HTTP", respond: func(*http.Request) string {

@@ -140,6 +140,11 @@ type clientHandshake struct {
 	// activity is set by runHandshake: the reader under the response's
 	// bufio.Reader, which then counts the frames' bytes for the idle watch.
 	activity *activityReader
+	// deflate: permessage-deflate is offered. extensions and
+	// deflateParams are the server's answer, set by runHandshake.
+	deflate       bool
+	extensions    string
+	deflateParams *deflateParams
 }
 
 // newClientHandshake checks the subprotocols and extra headers of o and
@@ -197,6 +202,10 @@ func newClientHandshake(t dialTarget, o *DialOptions) (*clientHandshake, error) 
 	add("Sec-WebSocket-Version", "13")
 	if len(o.Subprotocols) > 0 {
 		add("Sec-WebSocket-Protocol", strings.Join(o.Subprotocols, ", "))
+	}
+	if o.Compression != CompressionDisabled {
+		hs.deflate = true
+		add("Sec-WebSocket-Extensions", deflateOffer)
 	}
 	if t.user != nil && !hasAuth {
 		// Credentials in the URL become Basic auth, as browsers send them.

@@ -65,6 +65,14 @@ type header struct {
 // opcode, or a control frame that is fragmented or longer than 125 bytes.
 // Masking direction is checked by the caller, which knows its role.
 func parseHeader(b []byte) (h header, n int, err error) {
+	return parseHeaderRSV(b, false)
+}
+
+// parseHeaderRSV is parseHeader for a connection that negotiated
+// permessage-deflate when compressed is true: RSV1 may then be set on the
+// first frame of a data message (RFC 7692 §6), and is still a violation on
+// a continuation or a control frame.
+func parseHeaderRSV(b []byte, compressed bool) (h header, n int, err error) {
 	if len(b) < 2 {
 		return h, 0, nil
 	}
@@ -108,7 +116,7 @@ func parseHeader(b []byte) (h header, n int, err error) {
 	if h.masked {
 		h.key = binary.LittleEndian.Uint32(b[n-4:])
 	}
-	if h.rsv != 0 {
+	if h.rsv != 0 && (!compressed || h.rsv != rsv1 || h.op == opContinuation || h.op.isControl()) {
 		return h, 0, ErrReservedBits
 	}
 	switch h.op {

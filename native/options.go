@@ -28,6 +28,43 @@ const (
 	DefaultDropTimeout = 2 * time.Second
 )
 
+// DefaultCompressionThreshold is the message size, in bytes, under which
+// messages go out uncompressed by default (ConnOptions.CompressionThreshold).
+const DefaultCompressionThreshold = 128
+
+// CompressionMode selects whether permessage-deflate (RFC 7692) is
+// negotiated, and whether the compression context is kept between
+// messages. Decompressing is the same in every mode: whatever the peer
+// does, we inflate it, keeping a window for the peer only when it keeps
+// its context.
+//
+// Memory per connection (measured by BenchmarkCompressionMemory, see the
+// README): compress/flate's writer costs about 1.2 MB whatever it
+// compresses, and its reader about 46 KB, so both are pooled and taken for
+// one message at a time unless a mode says otherwise.
+type CompressionMode int
+
+const (
+	// CompressionDisabled negotiates nothing: RSV1 on a frame is a
+	// protocol error, as it is for a browser that did not negotiate.
+	CompressionDisabled CompressionMode = iota
+	// CompressionNoContextTakeover compresses each message on its own.
+	// A server answers with server_no_context_takeover and
+	// client_no_context_takeover, so neither side keeps a window: an idle
+	// connection holds no compression memory at all, and a busy one
+	// borrows a pooled writer and reader for each message. A client
+	// cannot ask that of the server without changing Chrome's offer, so
+	// it keeps a 64 KB window when the server keeps its context. Best
+	// for many connections and for large or unrelated messages.
+	CompressionNoContextTakeover
+	// CompressionContextTakeover keeps our compression context between
+	// messages, so small messages that repeat earlier ones (JSON with the
+	// same keys) shrink further. It costs a writer of about 1.2 MB per
+	// connection from its first compressed message on, and 64 KB of
+	// window when the peer keeps its context too.
+	CompressionContextTakeover
+)
+
 // ConnOptions are the settings of an established connection, shared by
 // [DialOptions] and [AcceptOptions].
 type ConnOptions struct {
@@ -63,6 +100,18 @@ type ConnOptions struct {
 	// goroutine must be in ReadMessage (one always is under package
 	// websocket). Zero or negative means none.
 	IdleTimeout time.Duration
+	// Compression turns on permessage-deflate (RFC 7692). A client offers
+	// exactly what Chrome offers ("permessage-deflate;
+	// client_max_window_bits"); a server accepts the first valid offer.
+	// The zero value, CompressionDisabled, offers and accepts nothing. See
+	// [CompressionMode] for what each mode costs.
+	Compression CompressionMode
+	// CompressionThreshold is the size under which a message is sent
+	// uncompressed even when compression is in force: deflate's framing
+	// makes tiny messages bigger. Zero means
+	// DefaultCompressionThreshold; a negative value compresses every
+	// message.
+	CompressionThreshold int
 	// OnPeerClose is a low-level hook for layers built on the engine
 	// (package websocket uses it for the W3C CLOSING state); a program that
 	// uses the engine directly leaves it nil, since ReadMessage's

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"time"
+	"unicode/utf8"
 )
 
 // failWriteTimeout bounds the write of our Close frame when we fail the
@@ -48,6 +49,7 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 		return 0, dst, c.readErr
 	}
 	var typ opcode // the opcode of the message being reassembled, 0 before its first frame
+	var compressed bool
 	start := len(dst)
 	limit := c.messageLimit(start)
 	for {
@@ -74,6 +76,25 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 		case h.op != opContinuation:
 			typ = h.op
 			c.utf8.reset()
+			compressed = h.rsv&rsv1 != 0
+			c.zbuf = c.zbuf[:0]
+		}
+		if compressed {
+			// The compressed bytes gather in c.zbuf, bounded by the
+			// same limit; they are inflated once the message is whole.
+			if h.length > limit-c.assembled(c.zbuf, 0) {
+				return 0, c.abandon(dst, start), c.fail(ErrMessageTooBig)
+			}
+			if c.zbuf, err = c.readPayload(c.zbuf, 0, limit, h, false); err != nil {
+				return 0, c.abandon(dst, start), c.fail(err)
+			}
+			if h.fin {
+				if dst, err = c.inflateMessage(dst, limit, typ == opText); err != nil {
+					return 0, c.abandon(dst, start), c.fail(err)
+				}
+				return MessageType(typ), dst, nil
+			}
+			continue
 		}
 		if h.length > limit-c.assembled(dst, start) {
 			return 0, c.abandon(dst, start), c.fail(ErrMessageTooBig)
@@ -89,6 +110,30 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 		}
 	}
 }
+
+// inflateMessage decompresses the message gathered in c.zbuf (and
+// c.spill) and appends it to dst, checking text as UTF-8.
+func (c *Conn) inflateMessage(dst []byte, limit int64, text bool) ([]byte, error) {
+	z := append(c.join(c.zbuf), inflateTail...)
+	start := len(dst)
+	dst, err := c.inflate.inflate(dst, z, limit)
+	if cap(z) <= maxRetainedReadBuffer {
+		c.zbuf = z[:0]
+	} else {
+		c.zbuf = nil
+	}
+	if err != nil {
+		return dst, err
+	}
+	if text && !utf8.Valid(dst[start:]) {
+		return dst[:start], ErrInvalidUTF8
+	}
+	return dst, nil
+}
+
+// maxRetainedReadBuffer is the largest buffer of compressed bytes kept
+// between messages.
+const maxRetainedReadBuffer = 64 << 10
 
 // maxInt is the largest int: on 32-bit targets (wasm included) it, not
 // MaxMessageSize, is what bounds a message held in one slice.
@@ -241,7 +286,7 @@ func (c *Conn) readHeader() (header, error) {
 	if b, err = c.br.Peek(size); err != nil {
 		return header{}, noEOF(err)
 	}
-	h, _, err := parseHeader(b)
+	h, _, err := parseHeaderRSV(b, c.inflate != nil)
 	if err != nil {
 		return h, err
 	}

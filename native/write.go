@@ -52,11 +52,12 @@ type writer struct {
 	pongBuf     [maxControlPayload]byte
 	pongLen     int
 	pongPending bool
-	err         error  // sticky: why writing ended
-	writeFailed bool   // a Write to the connection failed (the stream may be torn)
-	inFlight    int    // payload bytes of data frames in the flush in flight
-	maxQueue    int64  // ConnOptions.MaxWriteQueue: a bound on bufData+inFlight for async writes; 0 for none
-	onFull      func() // called, without mu, once an async write passed maxQueue
+	err         error     // sticky: why writing ended
+	writeFailed bool      // a Write to the connection failed (the stream may be torn)
+	inFlight    int       // payload bytes of data frames in the flush in flight
+	maxQueue    int64     // ConnOptions.MaxWriteQueue: a bound on bufData+inFlight for async writes; 0 for none
+	onFull      func()    // called, without mu, once an async write passed maxQueue
+	deflate     *deflater // permessage-deflate in force, or nil
 	keys        maskKeys
 	// Owned by the goroutine flushing (w.flushing), for direct writes.
 	scratch []byte              // client: masking buffer, maskChunkSize
@@ -73,25 +74,19 @@ func (w *writer) init(nc net.Conn, client bool, onWritten func(int, error)) {
 	}
 }
 
-// appendFrameLocked encodes one final frame with payload p into w.buf.
+// appendFrameLocked encodes one final frame with payload p into w.buf,
+// compressed when permessage-deflate is in force and p is a data message
+// of at least the threshold.
 func (w *writer) appendFrameLocked(op opcode, p []byte) {
+	if w.compresses(op, p) {
+		w.appendCompressedLocked(op, p)
+		return
+	}
 	h := header{fin: true, op: op, masked: w.client, length: int64(len(p))}
 	if w.client {
 		h.key = w.keys.next()
 	}
-	if need := maxHeaderSize + len(p); cap(w.buf)-len(w.buf) < need {
-		// Grow by doubling: append's 1.25x growth for large slices copies a
-		// queue of large messages over and over. With a queue bound,
-		// doubling stops at the bound, so the queued buffer and the one
-		// in flight stay near it each (twice the bound at worst).
-		size := 2 * cap(w.buf)
-		if w.maxQueue > 0 {
-			size = min(size, int(min(w.maxQueue, int64(maxInt/2)))+64*maxHeaderSize)
-		}
-		grown := make([]byte, len(w.buf), max(size, len(w.buf)+need))
-		copy(grown, w.buf)
-		w.buf = grown
-	}
+	w.reserveLocked(maxHeaderSize + len(p))
 	w.buf = appendHeader(w.buf, h)
 	off := len(w.buf)
 	w.buf = append(w.buf, p...)
@@ -101,6 +96,57 @@ func (w *writer) appendFrameLocked(op opcode, p []byte) {
 	if !op.isControl() {
 		w.bufData += len(p)
 	}
+}
+
+// compresses reports whether a frame of op with payload p goes out
+// compressed.
+func (w *writer) compresses(op opcode, p []byte) bool {
+	return w.deflate != nil && !op.isControl() && len(p) >= w.deflate.threshold
+}
+
+// appendCompressedLocked encodes one final frame with p compressed and
+// RSV1 set (RFC 7692 §6). The compressor writes straight into w.buf after
+// room for the longest header; the payload is then moved up against the
+// real header, a copy that is small beside the compression.
+func (w *writer) appendCompressedLocked(op opcode, p []byte) {
+	// Deflate grows incompressible data by 5 bytes per 64 KiB stored block,
+	// plus a few bytes of flush: reserve that, so compressing never
+	// reallocates w.buf.
+	w.reserveLocked(maxHeaderSize + len(p) + len(p)>>10 + 64)
+	off := len(w.buf)
+	w.buf = w.deflate.compress(w.buf[:off+maxHeaderSize], p)
+	n := len(w.buf) - off - maxHeaderSize
+	h := header{fin: true, rsv: rsv1, op: op, masked: w.client, length: int64(n)}
+	if w.client {
+		h.key = w.keys.next()
+	}
+	var hdr [maxHeaderSize]byte
+	hb := appendHeader(hdr[:0], h)
+	copy(w.buf[off:], hb)
+	copy(w.buf[off+len(hb):], w.buf[off+maxHeaderSize:])
+	w.buf = w.buf[:off+len(hb)+n]
+	if w.client {
+		mask(w.buf[off+len(hb):], h.key)
+	}
+	w.bufData += len(p)
+}
+
+// reserveLocked makes room for need more bytes in w.buf.
+func (w *writer) reserveLocked(need int) {
+	if cap(w.buf)-len(w.buf) >= need {
+		return
+	}
+	// Grow by doubling: append's 1.25x growth for large slices copies a
+	// queue of large messages over and over. With a queue bound, doubling
+	// stops at the bound, so the queued buffer and the one in flight stay
+	// near it each (twice the bound at worst).
+	size := 2 * cap(w.buf)
+	if w.maxQueue > 0 {
+		size = min(size, int(min(w.maxQueue, int64(maxInt/2)))+64*maxHeaderSize)
+	}
+	grown := make([]byte, len(w.buf), max(size, len(w.buf)+need))
+	copy(grown, w.buf)
+	w.buf = grown
 }
 
 // write queues one frame. With wait it returns once the frame has been
@@ -131,7 +177,7 @@ func (w *writer) write(op opcode, p []byte, wait bool) error {
 			w.seq++
 		}
 	}
-	if wait && !w.flushing && len(p) >= directWriteSize {
+	if wait && !w.flushing && len(p) >= directWriteSize && !w.compresses(op, p) {
 		w.flushing = true
 		w.seq++
 		mine := w.seq
@@ -324,6 +370,18 @@ func (w *writer) drain() {
 		w.flushed.Wait()
 	}
 	w.mu.Unlock()
+}
+
+// releaseDeflater gives a compressor the connection kept back to the pool,
+// once the connection is over. A write racing with it compresses without
+// context, which is always valid, and is never sent anyway.
+func (w *writer) releaseDeflater() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.deflate != nil {
+		w.deflate.release()
+		w.deflate.takeover = false
+	}
 }
 
 // isClosed reports whether a Close frame has been queued.

@@ -49,7 +49,8 @@ const DefaultIdleTimeout = 30 * time.Second
 //   - native clients only: Header, TLSConfig, Proxy, HandshakeTimeout,
 //     ParallelHandshakes, BaseURL (which the browser build reads too);
 //   - native sockets, both sides: MaxMessageSize, MaxBufferedAmount,
-//     IdleTimeout, Compression;
+//     IdleTimeout, Compression, CompressionContextTakeover,
+//     CompressionThreshold;
 //   - Upgrade only: OriginPatterns.
 //
 // The browser build ignores the native-only fields: the browser decides
@@ -113,10 +114,30 @@ type Options struct {
 	// means the side's default: none for client sockets, as browsers;
 	// DefaultIdleTimeout for Upgrade sockets. Negative means none.
 	IdleTimeout time.Duration
-	// Compression offers (client) or accepts (server) permessage-deflate.
-	// Native sockets, both sides (in the browser, the browser negotiates).
-	// Not implemented yet: setting it changes nothing.
+	// Compression turns on permessage-deflate (RFC 7692) in both
+	// directions. A server (Upgrade) accepts the client's first valid
+	// offer only when it is set, and then answers with
+	// server_no_context_takeover and client_no_context_takeover, so that
+	// an idle socket holds no compression memory (writers and readers are
+	// pooled and borrowed per message; see native.CompressionMode for the
+	// figures). A client offers permessage-deflate whatever Compression
+	// says, exactly as Chrome offers it on every connection, inflates what
+	// the server compresses, and reports the server's answer in
+	// Extensions as Chrome does; Compression makes it compress what it
+	// sends too, as a browser does. Native sockets; in the browser, the
+	// browser negotiates and compresses.
 	Compression bool
+	// CompressionContextTakeover, with Compression, keeps our compression
+	// context from one message to the next (native.CompressionContextTakeover):
+	// small messages that repeat earlier ones shrink further, for about
+	// 1.2 MB per socket once it has sent a compressed message. Native
+	// sockets, both sides.
+	CompressionContextTakeover bool
+	// CompressionThreshold is the size in bytes under which a message goes
+	// out uncompressed even with Compression. Native sockets, both sides;
+	// zero means native.DefaultCompressionThreshold (128), negative
+	// compresses every message.
+	CompressionThreshold int
 	// BaseURL resolves relative URLs. Without it the browser build uses the
 	// page's URL (the script's in a worker), and the native build reports a
 	// relative URL as a SyntaxError. Clients, both builds.

@@ -112,14 +112,39 @@ func defaultBaseURL() string { return "" }
 // sockets get the server defaults of MaxBufferedAmount and IdleTimeout.
 func (ws *WebSocket) connOptions(server bool) native.ConnOptions {
 	return native.ConnOptions{
-		MaxMessageSize: ws.opts.MaxMessageSize,
-		MaxWriteQueue:  maxBufferedAmount(&ws.opts, server),
-		IdleTimeout:    idleTimeout(&ws.opts, server),
+		MaxMessageSize:       ws.opts.MaxMessageSize,
+		MaxWriteQueue:        maxBufferedAmount(&ws.opts, server),
+		IdleTimeout:          idleTimeout(&ws.opts, server),
+		Compression:          compressionMode(&ws.opts, server),
+		CompressionThreshold: compressionThreshold(&ws.opts, server),
 		OnPeerClose: func(native.StatusCode, string) {
 			ws.d.dispatch(task{kind: taskClosing})
 		},
 		OnWritten: ws.t.wrote,
 	}
+}
+
+// compressionMode resolves Options.Compression and
+// Options.CompressionContextTakeover for one side. A client always offers
+// permessage-deflate, as every browser does.
+func compressionMode(o *Options, server bool) native.CompressionMode {
+	switch {
+	case server && !o.Compression:
+		return native.CompressionDisabled
+	case o.Compression && o.CompressionContextTakeover:
+		return native.CompressionContextTakeover
+	}
+	return native.CompressionNoContextTakeover
+}
+
+// compressionThreshold resolves Options.CompressionThreshold: a client
+// without Compression offers and inflates, but sends every message
+// uncompressed.
+func compressionThreshold(o *Options, server bool) int {
+	if !server && !o.Compression {
+		return math.MaxInt
+	}
+	return o.CompressionThreshold
 }
 
 // maxBufferedAmount resolves Options.MaxBufferedAmount for one side: 0 for

@@ -15,10 +15,14 @@ func Valid(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c > 0x7e || strings.IndexByte(separators, c) >= 0 {
+		if !IsTokenChar(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// IsTokenChar reports whether c may appear in a token.
+func IsTokenChar(c byte) bool {
+	return c >= 0x21 && c <= 0x7e && strings.IndexByte(separators, c) < 0
 }
