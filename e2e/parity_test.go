@@ -74,22 +74,6 @@ func parityLog(lines ...string) func([]string) []string {
 	return func([]string) []string { return lines }
 }
 
-// parityFailedHandshake turns the log of a socket that opened into that of
-// a failed handshake: the same constructor and request, then error, close
-// 1006, and the client dropping TCP.
-func parityFailedHandshake(ref []string) []string {
-	var out []string
-	for _, l := range ref {
-		switch {
-		case strings.HasPrefix(l, "new -> "):
-			out = append(out, l, "error rs=3", `close rs=3 code=1006 reason="" clean=false`)
-		case strings.HasPrefix(l, "wire#1: GET "):
-			out = append(out, l, "wire#1: dropped")
-		}
-	}
-	return out
-}
-
 // utf8CloseCode is the exception for the Close code sent on invalid UTF-8.
 var utf8CloseCode = parityException{
 	modes: []string{parityNative},
@@ -109,13 +93,6 @@ var parityExceptions = map[string]parityException{
 			`standard (and WPT) say SyntaxError, which both Go builds throw (the URL is parsed in Go); Chrome's ` +
 			`GURL accepts "ws://foo bar/" as ws://foo%20bar/ and then fails to connect`,
 		edit: parityLog("new -> SyntaxError"),
-	},
-	"handshake-deflate-accepted": {
-		modes: []string{parityNative},
-		reason: `DESIGN "Options" and "Handshake": permessage-deflate is offered natively only with ` +
-			`Options.Compression (off by default; the browser decides for itself and Chrome always offers it), ` +
-			`so natively the server's extension is unrequested and fails the connection`,
-		edit: parityFailedHandshake,
 	},
 	"ctor-url-relative": {
 		modes: []string{parityNative},

@@ -39,12 +39,24 @@ type pooledDeflater struct {
 	sink sliceWriter
 }
 
-// deflaterPools hold pooledDeflaters by level: [0] BestSpeed, [1]
-// HuffmanOnly. A pooled writer is never shared by two messages at once.
-var deflaterPools = [2]sync.Pool{
-	{New: func() any { return newPooledDeflater(flate.BestSpeed) }},
-	{New: func() any { return newPooledDeflater(flate.HuffmanOnly) }},
+// deflaterPools hold pooledDeflaters by use: [poolSpeed] BestSpeed, for
+// messages compressed on their own; [poolHuffman] Huffman-only, for a peer
+// that limits our window; [poolTakeover] level 2, kept by a connection for
+// its whole life under context takeover, since BestSpeed matches only
+// against the previous flush and sends flushes under 128 bytes without
+// matches at all, so small messages would gain nothing from the context.
+// A pooled writer is never shared by two messages at once.
+var deflaterPools = [3]sync.Pool{
+	poolSpeed:    {New: func() any { return newPooledDeflater(flate.BestSpeed) }},
+	poolHuffman:  {New: func() any { return newPooledDeflater(flate.HuffmanOnly) }},
+	poolTakeover: {New: func() any { return newPooledDeflater(flate.BestSpeed + 1) }},
 }
+
+const (
+	poolSpeed = iota
+	poolHuffman
+	poolTakeover
+)
 
 func newPooledDeflater(level int) *pooledDeflater {
 	d := &pooledDeflater{}
@@ -71,19 +83,15 @@ type deflater struct {
 // dst.
 func (d *deflater) compress(dst, p []byte) []byte {
 	pd := d.own
-	pool := &deflaterPools[0]
-	if d.huffmanOnly {
-		pool = &deflaterPools[1]
-	}
 	if pd == nil {
-		pd = pool.Get().(*pooledDeflater)
+		pd = deflaterPools[d.pool()].Get().(*pooledDeflater)
 		if !d.huffmanOnly {
 			// Forget the last user's context. Huffman-only output
 			// refers to no context, so that writer is never reset (a
 			// reset costs as much as clearing 640 KB of tables).
 			pd.fw.Reset(&pd.sink)
 		}
-		if d.takeover && !d.huffmanOnly {
+		if d.pool() == poolTakeover {
 			d.own = pd
 		}
 	}
@@ -93,16 +101,27 @@ func (d *deflater) compress(dst, p []byte) []byte {
 	out := pd.sink.b
 	pd.sink.b = nil
 	if d.own == nil {
-		pool.Put(pd)
+		deflaterPools[d.pool()].Put(pd)
 	}
 	// Flush ends with the empty stored block 00 00 ff ff (§7.2.1).
 	return out[:len(out)-4]
 }
 
+// pool is the index in deflaterPools of the writers d uses.
+func (d *deflater) pool() int {
+	switch {
+	case d.huffmanOnly:
+		return poolHuffman
+	case d.takeover:
+		return poolTakeover
+	}
+	return poolSpeed
+}
+
 // release returns a kept writer to the pool when the connection ends.
 func (d *deflater) release() {
 	if d.own != nil {
-		deflaterPools[0].Put(d.own)
+		deflaterPools[poolTakeover].Put(d.own)
 		d.own = nil
 	}
 }
@@ -141,7 +160,11 @@ func (f *inflater) inflate(dst []byte, compressed []byte, limit int64) ([]byte, 
 	} else {
 		r = flate.NewReaderDict(&f.src, dict)
 	}
-	defer inflaterPool.Put(r)
+	defer func() {
+		// Let go of this connection's bytes before another takes it.
+		r.(flate.Resetter).Reset(eofReader{}, nil)
+		inflaterPool.Put(r)
+	}()
 	start := len(dst)
 	for {
 		if len(dst) == cap(dst) {
@@ -149,9 +172,10 @@ func (f *inflater) inflate(dst []byte, compressed []byte, limit int64) ([]byte, 
 			if n > limit {
 				return dst[:start], ErrMessageTooBig
 			}
-			// Geometric, from 4 KiB, never more than one byte past
-			// limit: reading that byte tells a message over the limit.
-			room := min(max(int64(cap(dst)-start), 4<<10), limit-n+1)
+			// Geometric, from 4 KiB or four times the compressed
+			// size, never more than one byte past limit: reading that
+			// byte tells a message over the limit.
+			room := min(max(int64(cap(dst)-start), 4<<10, 4*int64(len(compressed))), limit-n+1)
 			grown := make([]byte, len(dst), len(dst)+int(room))
 			copy(grown, dst)
 			dst = grown
@@ -176,6 +200,36 @@ func (f *inflater) inflate(dst []byte, compressed []byte, limit int64) ([]byte, 
 		f.remember(dst[start:])
 	}
 	return dst, nil
+}
+
+// eofReader is an empty source for a pooled flate reader, so that the pool
+// does not keep the last connection's buffers alive.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+func (eofReader) ReadByte() (byte, error)  { return 0, io.EOF }
+
+// gatherPool holds the buffers compressed messages are gathered in before
+// they are inflated, so that an idle connection keeps none.
+var gatherPool sync.Pool
+
+// maxPooledGather is the largest gather buffer put back in gatherPool.
+const maxPooledGather = 64 << 10
+
+// getGather returns an empty buffer to gather a compressed message in.
+func getGather() []byte {
+	if v := gatherPool.Get(); v != nil {
+		return (*v.(*[]byte))[:0]
+	}
+	return nil
+}
+
+// putGather gives a gather buffer back, unless it grew large.
+func putGather(b []byte) {
+	if cap(b) > 0 && cap(b) <= maxPooledGather {
+		b = b[:0]
+		gatherPool.Put(&b)
+	}
 }
 
 // remember adds a message's bytes to the takeover window. The buffer holds

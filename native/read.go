@@ -76,8 +76,9 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 		case h.op != opContinuation:
 			typ = h.op
 			c.utf8.reset()
-			compressed = h.rsv&rsv1 != 0
-			c.zbuf = c.zbuf[:0]
+			if compressed = h.rsv&rsv1 != 0; compressed {
+				c.zbuf = getGather()
+			}
 		}
 		if compressed {
 			// The compressed bytes gather in c.zbuf, bounded by the
@@ -117,11 +118,8 @@ func (c *Conn) inflateMessage(dst []byte, limit int64, text bool) ([]byte, error
 	z := append(c.join(c.zbuf), inflateTail...)
 	start := len(dst)
 	dst, err := c.inflate.inflate(dst, z, limit)
-	if cap(z) <= maxRetainedReadBuffer {
-		c.zbuf = z[:0]
-	} else {
-		c.zbuf = nil
-	}
+	putGather(z)
+	c.zbuf = nil
 	if err != nil {
 		return dst, err
 	}
@@ -130,10 +128,6 @@ func (c *Conn) inflateMessage(dst []byte, limit int64, text bool) ([]byte, error
 	}
 	return dst, nil
 }
-
-// maxRetainedReadBuffer is the largest buffer of compressed bytes kept
-// between messages.
-const maxRetainedReadBuffer = 64 << 10
 
 // maxInt is the largest int: on 32-bit targets (wasm included) it, not
 // MaxMessageSize, is what bounds a message held in one slice.

@@ -237,7 +237,8 @@ var scenarios = []Scenario{
 
 	{"handshake-deflate-accepted", func(t *T) {
 		// The server accepts permessage-deflate (its frames stay
-		// uncompressed): Chrome offered it, the native engine did not.
+		// uncompressed): Chrome offers it, and so does a native client,
+		// with or without Options.Compression.
 		u, id := t.url("/hs", "extensions=permessage-deflate")
 		t.openAndClose(u, id, hooks{})
 	}},
