@@ -30,7 +30,8 @@ type Conn struct {
 	spill   [][]byte                // chunks of a large message past the caller's buffer (readPayload)
 	spilled int                     // bytes in spill
 	inflate *inflater               // permessage-deflate in force, or nil
-	zbuf    []byte                  // the compressed message being gathered (from gatherPool)
+	zbuf    []byte                  // the compressed message being gathered
+	zhold   *[]byte                 // zbuf's holder in gatherPool
 	// readDeadline is the read deadline the engine itself set (closing
 	// handshake), zero for none: ReadMessageContext restores it after a
 	// cancellation.

@@ -77,16 +77,18 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 			typ = h.op
 			c.utf8.reset()
 			if compressed = h.rsv&rsv1 != 0; compressed {
-				c.zbuf = getGather()
+				c.zhold = getGather()
+				c.zbuf = *c.zhold
 			}
 		}
 		if compressed {
-			// The compressed bytes gather in c.zbuf, bounded by the
-			// same limit; they are inflated once the message is whole.
-			if h.length > limit-c.assembled(c.zbuf, 0) {
+			// The compressed bytes gather in c.zbuf, bounded by
+			// compressedLimit; they are inflated once the message is whole.
+			zlimit := compressedLimit(limit)
+			if h.length > zlimit-c.assembled(c.zbuf, 0) {
 				return 0, c.abandon(dst, start), c.fail(ErrMessageTooBig)
 			}
-			if c.zbuf, err = c.readPayload(c.zbuf, 0, limit, h, false); err != nil {
+			if c.zbuf, err = c.readPayload(c.zbuf, 0, zlimit, h, false); err != nil {
 				return 0, c.abandon(dst, start), c.fail(err)
 			}
 			if h.fin {
@@ -118,8 +120,8 @@ func (c *Conn) inflateMessage(dst []byte, limit int64, text bool) ([]byte, error
 	z := append(c.join(c.zbuf), inflateTail...)
 	start := len(dst)
 	dst, err := c.inflate.inflate(dst, z, limit)
-	putGather(z)
-	c.zbuf = nil
+	putGather(c.zhold, z)
+	c.zbuf, c.zhold = nil, nil
 	if err != nil {
 		return dst, err
 	}
@@ -127,6 +129,17 @@ func (c *Conn) inflateMessage(dst []byte, limit int64, text bool) ([]byte, error
 		return dst[:start], ErrInvalidUTF8
 	}
 	return dst, nil
+}
+
+// compressedLimit bounds the compressed form of a message that may
+// inflate to limit bytes: deflate can make incompressible data bigger (by
+// an eighth at worst, with fixed Huffman codes), and a message at the
+// limit must still be read.
+func compressedLimit(limit int64) int64 {
+	if limit > int64(maxInt)-limit/8-1024 {
+		return int64(maxInt)
+	}
+	return limit + limit/8 + 1024
 }
 
 // maxInt is the largest int: on 32-bit targets (wasm included) it, not

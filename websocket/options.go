@@ -130,7 +130,7 @@ type Options struct {
 	// CompressionContextTakeover, with Compression, keeps our compression
 	// context from one message to the next (native.CompressionContextTakeover):
 	// small messages that repeat earlier ones shrink further, for about
-	// 1.2 MB per socket once it has sent a compressed message. Native
+	// 0.9 MB per socket once it has sent a compressed message. Native
 	// sockets, both sides.
 	CompressionContextTakeover bool
 	// CompressionThreshold is the size in bytes under which a message goes
