@@ -19,7 +19,7 @@ GOVULNCHECK_VERSION = v1.10.0
 # Each fuzz target, as package:FuzzName.
 FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL websocket:FuzzParseURL
 
-.PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench bench-micro soak
+.PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench bench-deflate bench-micro soak
 
 # test runs every test: natively with -race (the websocket package's own
 # tests also run inside headless Chromium, driven from its native tests; the
@@ -101,6 +101,19 @@ echo:
 bench:
 	cd bench && $(GO) build -o $(CURDIR)/bin/bench .
 	$(CURDIR)/bin/bench -rounds $(BENCH_ROUNDS) -dur $(BENCH_DUR) -n $(BENCH_N) $(BENCH_ARGS)
+
+# bench-deflate runs the suite's permessage-deflate part alone (bench does
+# not run it): JSON text messages of 1 KiB and 64 KiB echoed with
+# compression on at both ends, without and with context takeover, by w3ws
+# (W3C API and engine), coder, gorilla (no takeover only) and gws; msg/s in
+# ping-pong and stream, and the bytes on the wire per message each way. About
+# 2 minutes with the defaults. BENCH_ROUNDS, BENCH_DUR and BENCH_ARGS apply
+# as to bench, e.g. BENCH_ARGS='-deflate off,no-takeover,takeover' adds an
+# uncompressed baseline, BENCH_ARGS='-deflate-sizes 1K -modes pingpong'
+# narrows it.
+bench-deflate:
+	cd bench && $(GO) build -o $(CURDIR)/bin/bench .
+	$(CURDIR)/bin/bench -parts deflate -rounds $(BENCH_ROUNDS) -dur $(BENCH_DUR) $(BENCH_ARGS)
 
 # bench-micro runs the packages' own go test benchmarks with -benchmem.
 bench-micro:

@@ -29,21 +29,42 @@ type limits struct {
 	warm, dur time.Duration
 	maxMsgs   int
 	window    int // messages a stream keeps in flight
-	// verify compares every echo in full (the tests). Otherwise the
+	// verify compares every echo in full (the tests, and the deflate
+	// part, whose messages differ in their middle only and whose
+	// compression costs far more than a comparison). Otherwise the
 	// warm-up's echoes are compared in full and the measured ones by
 	// length and three sampled bytes, to keep bytes.Equal of a megabyte
 	// out of the figures.
 	verify bool
+	// opened and quiet, when set, are called once the connection is open
+	// and, when the measurement succeeded, once every message sent has
+	// come back, before the close: the deflate part reads the server's
+	// byte counters at both. An error of theirs fails the measurement.
+	opened, quiet func() error
 }
 
 // timeout is the time after which a measurement is aborted.
 func (l limits) timeout() time.Duration { return l.warm + l.dur + cellSlack }
+
+// hook calls f, one of l's hooks, if it is set.
+func (l limits) hook(f func() error) error {
+	if f == nil {
+		return nil
+	}
+	return f()
+}
 
 // result is one measurement.
 type result struct {
 	msgs     int
 	seconds  float64
 	p50, p99 time.Duration // of the round trip, in ping-pong
+	// echoes counts every message echoed on the connection: the warm-up,
+	// the measured ones and, in stream, the drain.
+	echoes int
+	// up and down are the bytes on the wire per message, client to server
+	// and back, between the hooks opened and quiet (the deflate part).
+	up, down float64
 }
 
 // rate is the echoes per second.

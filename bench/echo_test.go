@@ -34,7 +34,7 @@ func startServers(t *testing.T) map[string]string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		served := make(chan error, 1)
-		go func() { served <- im.Serve(ln) }()
+		go func() { served <- im.Serve(ln, impl.DeflateOff) }()
 		t.Cleanup(func() {
 			ln.Close()
 			assert.NoError(t, <-served, "server %s", im.Name)
@@ -46,7 +46,7 @@ func startServers(t *testing.T) map[string]string {
 
 // testEveryPair runs measure for every client against every server at every
 // size.
-func testEveryPair(t *testing.T, measure func(impl.Impl, string, int, limits) (result, error)) {
+func testEveryPair(t *testing.T, measure func(impl.Impl, string, workload, limits) (result, error)) {
 	urls := startServers(t)
 	for _, client := range impl.All() {
 		for _, srv := range append([]impl.Impl{impl.Ref}, impl.All()...) {
@@ -54,7 +54,7 @@ func testEveryPair(t *testing.T, measure func(impl.Impl, string, int, limits) (r
 				name := "client=" + client.Name + "/server=" + srv.Name + "/size=" + sizeLabel(size)
 				t.Run(name, func(t *testing.T) {
 					l := testLimits(size)
-					res, err := measure(client, urls[srv.Name], size, l)
+					res, err := measure(client, urls[srv.Name], binaryLoad(size), l)
 					require.NoError(t, err)
 					assert.Equal(t, l.maxMsgs, res.msgs, "echoes measured")
 					assert.Positive(t, res.seconds)

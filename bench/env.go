@@ -18,8 +18,22 @@ func writeHeader(w io.Writer, c config) {
 	fmt.Fprintf(w, "# w3ws side by side (make bench)\n\n")
 	fmt.Fprintf(w, "- machine: %s, %d CPUs, GOMAXPROCS %d, %s %s/%s; load average at start %s\n",
 		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAverage())
-	fmt.Fprintf(w, "- run: %s, seed %d (the shuffled order); echo cells %v warm-up + %v measured, sizes %s; idle: %d sockets\n",
-		plural(c.rounds, "round"), c.seed, c.warm, c.dur, sizeList(c.sizes), c.n)
+	run := fmt.Sprintf("%s, seed %d (the shuffled order); echo cells %v warm-up + %v measured",
+		plural(c.rounds, "round"), c.seed, c.warm, c.dur)
+	if slices.Contains(c.parts, "echo") {
+		run += "; echo: sizes " + sizeList(c.sizes)
+	}
+	if slices.Contains(c.parts, "idle") {
+		run += fmt.Sprintf("; idle: %d sockets", c.n)
+	}
+	if slices.Contains(c.parts, "deflate") {
+		names := make([]string, len(c.deflates))
+		for i, d := range c.deflates {
+			names[i] = d.String()
+		}
+		run += fmt.Sprintf("; deflate: sizes %s, compression %s", sizeList(c.deflateSizes), strings.Join(names, ", "))
+	}
+	fmt.Fprintf(w, "- run: %s\n", run)
 	var versions []string
 	for _, im := range c.impls {
 		if v := fmt.Sprintf("%s %s", im.Module, moduleVersion(im.Module)); !slices.Contains(versions, v) {

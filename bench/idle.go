@@ -163,7 +163,7 @@ func openIdle(im impl.Impl, url string, n int, conns *[]impl.Conn) error {
 			var err error
 			if im.Pull != nil {
 				var pc impl.PullConn
-				if pc, err = im.Pull(ctx, url); err == nil {
+				if pc, err = im.Pull(ctx, url, impl.Config{}); err == nil {
 					c = pc
 					go func() {
 						for { // until the process exits
@@ -174,7 +174,7 @@ func openIdle(im impl.Impl, url string, n int, conns *[]impl.Conn) error {
 					}()
 				}
 			} else {
-				c, err = im.Events(ctx, url, ignore)
+				c, err = im.Events(ctx, url, impl.Config{}, ignore)
 			}
 			mu.Lock()
 			defer mu.Unlock()

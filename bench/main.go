@@ -16,13 +16,22 @@
 // sockets to the reference server in another process and reports the growth
 // of its RSS, Go heap, goroutine stacks and goroutines, per socket.
 //
-// Both parts run in -rounds rounds. A round measures every implementation
-// once per cell (set, mode, size), in an order shuffled per cell, so that
-// other load on the machine spreads over all of them. The tables show
-// medians over rounds, the median over rounds of each row's ratio to the best
-// of the four peers in the same round, and a spread column.
+// The deflate part (not run by default: -parts deflate, or make
+// bench-deflate) measures permessage-deflate: each implementation that
+// supports it at both ends, with compression on at both, echoes text
+// messages of JSON records (-deflate-sizes) in the same two modes, once
+// per -deflate setting (no context takeover, context takeover, or off for
+// a baseline). Beside msg/s it reports the bytes on the wire per message in
+// each direction, which the server child reads from its socket's TCP_INFO.
+//
+// Every part runs in -rounds rounds. A round measures every implementation
+// once per cell (set or compression, mode, size), in an order shuffled per
+// cell, so that other load on the machine spreads over all of them. The
+// tables show medians over rounds, the median over rounds of each row's
+// ratio to the best of the peers in the same round, and a spread column.
 //
 //	go run . -rounds 1 -dur 1s -parts echo -sizes 16,64K
+//	go run . -rounds 1 -dur 1s -parts deflate -deflate-sizes 1K
 package main
 
 import (
@@ -40,17 +49,19 @@ import (
 
 // config holds the flags of a benchmark run.
 type config struct {
-	parts   []string
-	sets    []string
-	modes   []string
-	impls   []impl.Impl
-	sizes   []int
-	rounds  int
-	warm    time.Duration
-	dur     time.Duration
-	n       int
-	seed    uint64
-	timeout time.Duration
+	parts        []string
+	sets         []string
+	modes        []string
+	impls        []impl.Impl
+	sizes        []int
+	deflates     []impl.Deflate
+	deflateSizes []int
+	rounds       int
+	warm         time.Duration
+	dur          time.Duration
+	n            int
+	seed         uint64
+	timeout      time.Duration
 }
 
 func main() {
@@ -77,11 +88,13 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var c config
-	parts := fs.String("parts", "echo,idle", "parts to run: echo, idle")
+	parts := fs.String("parts", "echo,idle", "parts to run: echo, idle, deflate")
 	sets := fs.String("sets", "ref,pairs", "echo sets: ref (every client against the reference server), pairs (each implementation at both ends)")
 	modes := fs.String("modes", "pingpong,stream", "echo modes: pingpong, stream")
 	impls := fs.String("impls", "", "implementations, comma-separated (default all: "+strings.Join(implNames(impl.All()), ",")+")")
 	sizes := fs.String("sizes", "16,1K,64K,1M", "message sizes in bytes, with an optional K or M suffix (KiB, MiB)")
+	deflates := fs.String("deflate", "no-takeover,takeover", "the deflate part's compression settings: "+strings.Join(impl.DeflateNames(), ", ")+" (off: uncompressed, a baseline)")
+	deflateSizes := fs.String("deflate-sizes", "1K,64K", "the deflate part's message sizes, as -sizes")
 	fs.IntVar(&c.rounds, "rounds", 5, "rounds; medians are taken over rounds")
 	fs.DurationVar(&c.warm, "warm", 100*time.Millisecond, "warm-up of each echo cell, before it is measured")
 	fs.DurationVar(&c.dur, "dur", 500*time.Millisecond, "measured time of each echo cell per round")
@@ -95,7 +108,7 @@ func parseFlags(args []string) (config, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	var err error
-	if c.parts, err = choose("-parts", *parts, []string{"echo", "idle"}); err != nil {
+	if c.parts, err = choose("-parts", *parts, []string{"echo", "idle", "deflate"}); err != nil {
 		return c, err
 	}
 	if c.sets, err = choose("-sets", *sets, []string{"ref", "pairs"}); err != nil {
@@ -114,7 +127,18 @@ func parseFlags(args []string) (config, error) {
 		im, _ := impl.Lookup(name)
 		c.impls = append(c.impls, im)
 	}
-	if c.sizes, err = parseSizes(*sizes); err != nil {
+	if c.sizes, err = parseSizes("-sizes", *sizes); err != nil {
+		return c, err
+	}
+	names, err = choose("-deflate", *deflates, impl.DeflateNames())
+	if err != nil {
+		return c, err
+	}
+	for _, name := range names {
+		d, _ := impl.ParseDeflate(name)
+		c.deflates = append(c.deflates, d)
+	}
+	if c.deflateSizes, err = parseSizes("-deflate-sizes", *deflateSizes); err != nil {
 		return c, err
 	}
 	if c.rounds < 1 || c.dur <= 0 || c.warm < 0 || c.n < 1 || c.timeout <= 0 {
@@ -155,9 +179,9 @@ func implNames(ims []impl.Impl) []string {
 	return names
 }
 
-// parseSizes parses "16,1K,64K,1M": bytes, KiB or MiB, at most
-// impl.MaxMessage each.
-func parseSizes(value string) ([]int, error) {
+// parseSizes parses the value of flag name, "16,1K,64K,1M": bytes, KiB or
+// MiB, at most impl.MaxMessage each.
+func parseSizes(name, value string) ([]int, error) {
 	var sizes []int
 	for _, v := range strings.Split(value, ",") {
 		v = strings.TrimSpace(v)
@@ -170,7 +194,7 @@ func parseSizes(value string) ([]int, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n*unit > impl.MaxMessage {
-			return nil, fmt.Errorf("-sizes: %q is not a size from 1 byte to %s", v, sizeLabel(impl.MaxMessage))
+			return nil, fmt.Errorf("%s: %q is not a size from 1 byte to %s", name, v, sizeLabel(impl.MaxMessage))
 		}
 		sizes = append(sizes, n*unit)
 	}

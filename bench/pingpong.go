@@ -12,18 +12,19 @@ import (
 // the next. A pulled client runs the loop on this goroutine; an event-driven
 // one sends the next message from its message handler, as an event-driven
 // program does.
-func pingPong(im impl.Impl, url string, size int, l limits) (result, error) {
+func pingPong(im impl.Impl, url string, w workload, l limits) (result, error) {
 	if im.Pull != nil {
-		return pingPongPull(im, url, size, l)
+		return pingPongPull(im, url, w, l)
 	}
-	return pingPongEvents(im, url, size, l)
+	return pingPongEvents(im, url, w, l)
 }
 
 // roundTrips is the state of a ping-pong measurement, owned by the goroutine
 // that receives the echoes.
 type roundTrips struct {
 	l       limits
-	msg     []byte
+	w       workload
+	msg     []byte    // the message in flight
 	warmEnd time.Time // the warm-up ends with the first echo from then on
 	n       int       // echoes received
 	start   time.Time // of the measurement; zero during the warm-up
@@ -31,19 +32,20 @@ type roundTrips struct {
 	lat     []time.Duration
 }
 
-func newRoundTrips(size int, l limits) *roundTrips {
-	return &roundTrips{l: l, msg: payload(size), warmEnd: time.Now().Add(l.warm)}
+func newRoundTrips(w workload, l limits) *roundTrips {
+	return &roundTrips{l: l, w: w, msg: w.msg(0), warmEnd: time.Now().Add(l.warm)}
 }
 
 // echoed takes the echo of the message in flight, received at now, and
 // reports whether the measurement is over; if not, the caller sets sent and
-// sends the next message.
+// sends the next message, rt.msg.
 func (rt *roundTrips) echoed(p []byte, now time.Time) (done bool, err error) {
 	rt.n++
 	measuring := !rt.start.IsZero()
 	if err := check(p, rt.msg, rt.l.verify || !measuring); err != nil {
 		return true, err
 	}
+	rt.msg = rt.w.msg(int64(rt.n))
 	if !measuring {
 		if now.Before(rt.warmEnd) && rt.n < rt.l.maxMsgs {
 			return false, nil
@@ -64,17 +66,21 @@ func (rt *roundTrips) result(end time.Time) result {
 		seconds: end.Sub(rt.start).Seconds(),
 		p50:     percentile(rt.lat, 50),
 		p99:     percentile(rt.lat, 99),
+		echoes:  rt.n,
 	}
 }
 
 // pingPongPull runs ping-pong on a pulled client.
-func pingPongPull(im impl.Impl, url string, size int, l limits) (res result, err error) {
-	rt := newRoundTrips(size, l)
+func pingPongPull(im impl.Impl, url string, w workload, l limits) (res result, err error) {
+	rt := newRoundTrips(w, l)
 	ctx, cancel := dialCtx()
 	defer cancel()
-	c, err := im.Pull(ctx, url)
+	c, err := im.Pull(ctx, url, w.cfg)
 	if err != nil {
 		return res, fmt.Errorf("dial: %w", err)
+	}
+	if err := l.hook(l.opened); err != nil {
+		return res, closeConn(c, err)
 	}
 	watchdog := time.AfterFunc(l.timeout(), c.Abort)
 	defer func() {
@@ -101,15 +107,15 @@ func pingPongPull(im impl.Impl, url string, size int, l limits) (res result, err
 			return res, err
 		}
 		if done {
-			return rt.result(now), nil
+			return rt.result(now), l.hook(l.quiet)
 		}
 	}
 }
 
 // pingPongEvents runs ping-pong on an event-driven client: this goroutine
 // sends the first message, the message handler every next one.
-func pingPongEvents(im impl.Impl, url string, size int, l limits) (result, error) {
-	rt := newRoundTrips(size, l) // before the dial: the handler's goroutine starts after it
+func pingPongEvents(im impl.Impl, url string, w workload, l limits) (result, error) {
+	rt := newRoundTrips(w, l) // before the dial: the handler's goroutine starts after it
 	var res result
 	ended, report := firstErr()
 	h := impl.Handler{
@@ -134,9 +140,12 @@ func pingPongEvents(im impl.Impl, url string, size int, l limits) (result, error
 	}
 	ctx, cancel := dialCtx()
 	defer cancel()
-	c, err := im.Events(ctx, url, h)
+	c, err := im.Events(ctx, url, w.cfg, h)
 	if err != nil {
 		return res, fmt.Errorf("dial: %w", err)
+	}
+	if err := l.hook(l.opened); err != nil {
+		return res, closeConn(c, err)
 	}
 	if err := c.Send(rt.msg); err != nil {
 		return res, closeConn(c, fmt.Errorf("send: %w", err))
@@ -152,5 +161,5 @@ func pingPongEvents(im impl.Impl, url string, size int, l limits) (result, error
 	if err != nil {
 		return result{}, closeConn(c, err) // the handler may still run: res is not read
 	}
-	return res, closeConn(c, nil)
+	return res, closeConn(c, l.hook(l.quiet))
 }

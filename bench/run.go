@@ -51,6 +51,8 @@ func run(c config, out, log io.Writer) int {
 			n, err = runEcho(c, rng, out, log)
 		case "idle":
 			n, err = runIdlePart(c, rng, out, log)
+		case "deflate":
+			n, err = runDeflate(c, rng, out, log)
 		}
 		if err != nil {
 			fmt.Fprintf(log, "bench: %s: %v\n", part, err)
@@ -83,7 +85,7 @@ func runEcho(c config, rng *rand.Rand, out, log io.Writer) (int, error) {
 		names = append(names, implNames(c.impls)...)
 	}
 	for _, name := range names {
-		s, err := startServer(name, c.timeout)
+		s, err := startServer(name, impl.DeflateOff, c.timeout)
 		if err != nil {
 			return 0, err
 		}
@@ -121,7 +123,7 @@ func runEcho(c config, rng *rand.Rand, out, log io.Writer) (int, error) {
 				if cl.mode == "stream" {
 					measure = stream
 				}
-				res, err := measure(im, srv.url, cl.size, l)
+				res, err := measure(im, srv.url, binaryLoad(cl.size), l)
 				if err != nil {
 					failed++
 					fmt.Fprintf(log, "round %d, %s %s %s, client %s against server %s: %v\n",
@@ -141,7 +143,7 @@ func runEcho(c config, rng *rand.Rand, out, log io.Writer) (int, error) {
 // runIdlePart runs the idle part and writes its table; it returns the number
 // of failed children.
 func runIdlePart(c config, rng *rand.Rand, out, log io.Writer) (int, error) {
-	srv, err := startServer(impl.Ref.Name, c.timeout)
+	srv, err := startServer(impl.Ref.Name, impl.DeflateOff, c.timeout)
 	if err != nil {
 		return 0, err
 	}

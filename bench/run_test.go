@@ -33,12 +33,36 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunDeflate runs the deflate part, server child processes included, at
+// the smallest settings, and checks that every table has a filled row per
+// implementation and setting, gobwas aside.
+func TestRunDeflate(t *testing.T) {
+	c, err := parseFlags([]string{"-parts", "deflate", "-rounds", "1", "-warm", "0s", "-dur", "20ms", "-deflate-sizes", "1K", "-timeout", "2m"})
+	require.NoError(t, err)
+	var out, log strings.Builder
+	require.Equal(t, 0, run(c, &out, &log), "log:\n%s\nreport:\n%s", &log, &out)
+	report := out.String()
+	assert.Contains(t, report, "### Bytes on the wire per message")
+	assert.NotContains(t, report, "| gobwas |")
+	for _, im := range impl.All() {
+		for _, d := range []impl.Deflate{impl.DeflateNoTakeover, impl.DeflateTakeover} {
+			row := "\n| " + im.Name + " | " + d.String() + " | "
+			want := 5 // ping-pong msg/s and round trip, stream msg/s and MB/s, bytes
+			if !im.Supports(d) {
+				want = 0
+			}
+			assert.Equal(t, want, strings.Count(report, row), "rows of %s %s", im.Name, d)
+			assert.NotContains(t, report, row+"|", "an empty cell")
+		}
+	}
+}
+
 func TestParseSizes(t *testing.T) {
-	sizes, err := parseSizes("16,1K,64K,1M")
+	sizes, err := parseSizes("-sizes", "16,1K,64K,1M")
 	require.NoError(t, err)
 	assert.Equal(t, []int{16, 1 << 10, 64 << 10, 1 << 20}, sizes)
 	for _, bad := range []string{"0", "x", "5M", "-1K", ""} {
-		_, err := parseSizes(bad)
+		_, err := parseSizes("-sizes", bad)
 		assert.Error(t, err, "%q", bad)
 	}
 }

@@ -13,11 +13,11 @@ import (
 // goroutine sends while fewer than window messages wait for their echo, and
 // each echo frees a slot. A pulled client receives on this goroutine; an
 // event-driven one counts echoes in its message handler.
-func stream(im impl.Impl, url string, size int, l limits) (result, error) {
+func stream(im impl.Impl, url string, w workload, l limits) (result, error) {
 	if im.Pull != nil {
-		return streamPull(im, url, size, l)
+		return streamPull(im, url, w, l)
 	}
-	return streamEvents(im, url, size, l)
+	return streamEvents(im, url, w, l)
 }
 
 // errDrain is the error of a stream whose last echoes did not come back.
@@ -27,7 +27,7 @@ var errDrain = errors.New("drain: echoes still missing")
 // side, the goroutine that receives the echoes the rest.
 type flow struct {
 	l     limits
-	msg   []byte
+	w     workload
 	slots chan struct{} // a token per message in flight
 	stop  atomic.Bool   // set once measured: the writer stops
 	quit  chan struct{} // closed when the measurement is over or failed
@@ -45,17 +45,17 @@ type flow struct {
 	writerErr  error
 }
 
-func newFlow(size int, l limits) *flow {
+func newFlow(w workload, l limits) *flow {
 	f := &flow{
 		l:          l,
-		msg:        payload(size),
+		w:          w,
 		slots:      make(chan struct{}, l.window),
 		quit:       make(chan struct{}),
 		every:      1,
 		warmEnd:    time.Now().Add(l.warm),
 		writerDone: make(chan struct{}),
 	}
-	if size < 4<<10 {
+	if w.size() < 4<<10 {
 		f.every = 8 // small echoes come too fast to read the clock for each
 	}
 	return f
@@ -77,8 +77,8 @@ func (f *flow) startWriter(s impl.Sender) {
 				<-f.slots
 				return
 			}
-			f.sent.Add(1)
-			if err := s.Send(f.msg); err != nil {
+			n := f.sent.Add(1)
+			if err := s.Send(f.w.msg(n - 1)); err != nil {
 				f.writerErr = fmt.Errorf("send: %w", err)
 				return
 			}
@@ -110,7 +110,7 @@ func (f *flow) echoed(p []byte) (done bool, err error) {
 		return true, errors.New("an echo of no message in flight")
 	}
 	measuring := !f.start.IsZero()
-	if err := check(p, f.msg, f.l.verify || !measuring || n == 1); err != nil {
+	if err := check(p, f.w.msg(n-1), f.l.verify || !measuring || n == 1); err != nil {
 		return true, err
 	}
 	if f.over {
@@ -135,6 +135,14 @@ func (f *flow) echoed(p []byte) (done bool, err error) {
 	return false, nil
 }
 
+// drainedResult is the measurement, once drained reported every message
+// back.
+func (f *flow) drainedResult() result {
+	res := f.res
+	res.echoes = int(f.recvd.Load())
+	return res
+}
+
 // drained reports whether the writer stopped and every message it sent came
 // back, or the writer failed.
 func (f *flow) drained() (bool, error) {
@@ -147,13 +155,16 @@ func (f *flow) drained() (bool, error) {
 }
 
 // streamPull runs a stream on a pulled client.
-func streamPull(im impl.Impl, url string, size int, l limits) (res result, err error) {
-	f := newFlow(size, l)
+func streamPull(im impl.Impl, url string, w workload, l limits) (res result, err error) {
+	f := newFlow(w, l)
 	ctx, cancel := dialCtx()
 	defer cancel()
-	c, err := im.Pull(ctx, url)
+	c, err := im.Pull(ctx, url, w.cfg)
 	if err != nil {
 		return res, fmt.Errorf("dial: %w", err)
+	}
+	if err := l.hook(l.opened); err != nil {
+		return res, closeConn(c, err)
 	}
 	watchdog := time.AfterFunc(l.timeout(), c.Abort)
 	defer func() {
@@ -187,8 +198,10 @@ func streamPull(im impl.Impl, url string, size int, l limits) (res result, err e
 			continue
 		}
 		// Nothing owed: the writer is returning, or sending one more.
-		if over, err := f.drained(); over || err != nil {
-			return f.res, err
+		if over, err := f.drained(); err != nil {
+			return res, err
+		} else if over {
+			return f.drainedResult(), l.hook(l.quiet)
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
@@ -196,8 +209,8 @@ func streamPull(im impl.Impl, url string, size int, l limits) (res result, err e
 }
 
 // streamEvents runs a stream on an event-driven client.
-func streamEvents(im impl.Impl, url string, size int, l limits) (result, error) {
-	f := newFlow(size, l) // before the dial: the handler's goroutine starts after it
+func streamEvents(im impl.Impl, url string, w workload, l limits) (result, error) {
+	f := newFlow(w, l) // before the dial: the handler's goroutine starts after it
 	measured, report := firstErr()
 	h := impl.Handler{
 		Message: func(_ impl.Sender, p []byte) {
@@ -209,9 +222,12 @@ func streamEvents(im impl.Impl, url string, size int, l limits) (result, error) 
 	}
 	ctx, cancel := dialCtx()
 	defer cancel()
-	c, err := im.Events(ctx, url, h)
+	c, err := im.Events(ctx, url, w.cfg, h)
 	if err != nil {
 		return result{}, fmt.Errorf("dial: %w", err)
+	}
+	if err := l.hook(l.opened); err != nil {
+		return result{}, closeConn(c, err)
 	}
 	f.startWriter(c)
 	deadline := time.Now().Add(l.timeout())
@@ -243,7 +259,7 @@ func streamEvents(im impl.Impl, url string, size int, l limits) (result, error) 
 			c.Abort()
 			return result{}, f.finish(c, err)
 		} else if over {
-			return f.res, f.finish(c, nil)
+			return f.drainedResult(), f.finish(c, l.hook(l.quiet))
 		}
 	}
 	c.Abort()

@@ -11,32 +11,51 @@ import (
 // engineImpl is w3ws's RFC 6455 engine alone (package native), pulled as a
 // plain Go connection: what the W3C layer runs on.
 var engineImpl = Impl{
-	Name:   "w3ws-engine",
-	Module: "github.com/w3ws/w3ws",
-	Client: "package native: Dial; ReadMessage into a reused buffer; WriteMessage (one frame, returns once written)",
-	Server: "native.Accept; ReadMessage into a reused buffer; WriteMessage",
-	Pull:   dialEngine,
-	Serve:  serveEngine,
+	Name:    "w3ws-engine",
+	Module:  "github.com/w3ws/w3ws",
+	Client:  "package native: Dial; ReadMessage into a reused buffer; WriteMessage (one frame, returns once written)",
+	Server:  "native.Accept; ReadMessage into a reused buffer; WriteMessage",
+	Deflate: []Deflate{DeflateNoTakeover, DeflateTakeover},
+	DeflateSetup: "ConnOptions.Compression CompressionNoContextTakeover or CompressionContextTakeover at both ends (the server " +
+		"answers both no_context_takeover in the first), default threshold (128 B); compress/flate at BestSpeed, or level 2 for a writer kept with takeover",
+	Pull:  dialEngine,
+	Serve: serveEngine,
+}
+
+// engineCompression is the engine's mode for d.
+func engineCompression(d Deflate) native.CompressionMode {
+	switch d {
+	case DeflateNoTakeover:
+		return native.CompressionNoContextTakeover
+	case DeflateTakeover:
+		return native.CompressionContextTakeover
+	}
+	return native.CompressionDisabled
 }
 
 // engineConn is a client connection of the engine.
 type engineConn struct {
 	c   *native.Conn
+	typ native.MessageType
 	buf []byte
 }
 
-func dialEngine(ctx context.Context, url string) (PullConn, error) {
+func dialEngine(ctx context.Context, url string, cfg Config) (PullConn, error) {
 	c, _, err := native.Dial(ctx, url, &native.DialOptions{
-		ConnOptions:      native.ConnOptions{MaxMessageSize: MaxMessage},
+		ConnOptions:      native.ConnOptions{MaxMessageSize: MaxMessage, Compression: engineCompression(cfg.Deflate)},
 		HandshakeTimeout: handshakeTimeout,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &engineConn{c: c}, nil
+	typ := native.MessageBinary
+	if cfg.Text {
+		typ = native.MessageText
+	}
+	return &engineConn{c: c, typ: typ}, nil
 }
 
-func (c *engineConn) Send(p []byte) error { return c.c.WriteMessage(native.MessageBinary, p) }
+func (c *engineConn) Send(p []byte) error { return c.c.WriteMessage(c.typ, p) }
 
 func (c *engineConn) Receive() ([]byte, error) {
 	_, msg, err := c.c.ReadMessage(c.buf[:0])
@@ -55,8 +74,8 @@ func (c *engineConn) Abort() { c.c.CloseNow() }
 
 // serveEngine runs the engine's echo server, one read-write loop per
 // connection in its HTTP handler.
-func serveEngine(ln net.Listener) error {
-	opts := &native.AcceptOptions{ConnOptions: native.ConnOptions{MaxMessageSize: MaxMessage}}
+func serveEngine(ln net.Listener, d Deflate) error {
+	opts := &native.AcceptOptions{ConnOptions: native.ConnOptions{MaxMessageSize: MaxMessage, Compression: engineCompression(d)}}
 	return serveHTTP(ln, func(w http.ResponseWriter, r *http.Request) {
 		c, err := native.Accept(w, r, opts)
 		if err != nil {

@@ -17,26 +17,42 @@ var gorillaImpl = Impl{
 	Peer:   true,
 	Client: "DefaultDialer.DialContext (4 KiB buffers); NextReader read into a reused buffer; WriteMessage",
 	Server: "Upgrader (4 KiB buffers); NextReader read into a reused buffer; WriteMessage",
-	Pull:   dialGorilla,
-	Serve:  serveGorilla,
+	// gorilla implements no context takeover only: its client offers
+	// both no_context_takeover parameters, and its server accepts only an
+	// offer that has them.
+	Deflate:      []Deflate{DeflateNoTakeover},
+	DeflateSetup: "Dialer.EnableCompression and Upgrader.EnableCompression (no context takeover only), every message compressed; compress/flate at BestSpeed (its default level 1)",
+	Pull:         dialGorilla,
+	Serve:        serveGorilla,
 }
 
 // gorillaConn is a client connection of gorilla/websocket.
 type gorillaConn struct {
 	c   *websocket.Conn
+	typ int
 	buf []byte
 }
 
-func dialGorilla(ctx context.Context, url string) (PullConn, error) {
-	c, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
+func dialGorilla(ctx context.Context, url string, cfg Config) (PullConn, error) {
+	dialer := websocket.DefaultDialer
+	if cfg.Deflate != DeflateOff {
+		d := *websocket.DefaultDialer
+		d.EnableCompression = true
+		dialer = &d
+	}
+	c, _, err := dialer.DialContext(ctx, url, nil)
 	if err != nil {
 		return nil, err
 	}
 	c.SetReadLimit(MaxMessage)
-	return &gorillaConn{c: c}, nil
+	typ := websocket.BinaryMessage
+	if cfg.Text {
+		typ = websocket.TextMessage
+	}
+	return &gorillaConn{c: c, typ: typ}, nil
 }
 
-func (c *gorillaConn) Send(p []byte) error { return c.c.WriteMessage(websocket.BinaryMessage, p) }
+func (c *gorillaConn) Send(p []byte) error { return c.c.WriteMessage(c.typ, p) }
 
 func (c *gorillaConn) Receive() ([]byte, error) {
 	_, r, err := c.c.NextReader()
@@ -71,8 +87,8 @@ func (c *gorillaConn) Abort() { c.c.Close() }
 
 // serveGorilla runs gorilla's echo server, one loop per connection in its
 // HTTP handler.
-func serveGorilla(ln net.Listener) error {
-	var upgrader websocket.Upgrader
+func serveGorilla(ln net.Listener, d Deflate) error {
+	upgrader := websocket.Upgrader{EnableCompression: d != DeflateOff}
 	return serveHTTP(ln, func(w http.ResponseWriter, r *http.Request) {
 		c, err := upgrader.Upgrade(w, r, nil)
 		if err != nil {

@@ -2,7 +2,8 @@
 // the same small seam: a client that sends binary messages and receives
 // their echoes, and an echo server. There is one file per library, and each
 // uses only its library's public API, the way its documentation shows, with
-// compression off and default buffer sizes.
+// default buffer sizes. Compression is off unless a Config asks for it (the
+// deflate part of the benchmark), and then on at both ends.
 //
 // A client is either pulled (Pull: the caller reads the next message in a
 // loop, as with gorilla or the w3ws engine) or event-driven (Events: the
@@ -15,6 +16,7 @@ package impl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 )
@@ -24,11 +26,63 @@ import (
 // default is lower (coder's is 32 KiB).
 const MaxMessage = 4 << 20
 
+// Deflate is a permessage-deflate (RFC 7692) setting, the same at both ends
+// of a connection.
+type Deflate int
+
+const (
+	// DeflateOff negotiates no compression.
+	DeflateOff Deflate = iota
+	// DeflateNoTakeover negotiates server_no_context_takeover and
+	// client_no_context_takeover: every message is compressed on its own,
+	// in both directions.
+	DeflateNoTakeover
+	// DeflateTakeover keeps the compression context, a 32 KiB window,
+	// from one message to the next, in both directions.
+	DeflateTakeover
+)
+
+// deflateNames are the settings' names, as the -deflate-modes flag and the
+// tables spell them.
+var deflateNames = [...]string{"off", "no-takeover", "takeover"}
+
+func (d Deflate) String() string {
+	if d < 0 || int(d) >= len(deflateNames) {
+		return fmt.Sprintf("Deflate(%d)", int(d))
+	}
+	return deflateNames[d]
+}
+
+// ParseDeflate returns the setting called name.
+func ParseDeflate(name string) (Deflate, error) {
+	i := slices.Index(deflateNames[:], name)
+	if i < 0 {
+		return 0, fmt.Errorf("impl: unknown compression setting %q", name)
+	}
+	return Deflate(i), nil
+}
+
+// DeflateNames returns the settings' names, in order.
+func DeflateNames() []string { return slices.Clone(deflateNames[:]) }
+
+// Config is how a client connects: the zero value, binary messages without
+// compression, is what the echo and idle parts use.
+type Config struct {
+	// Text makes the client send text messages (every echo server answers
+	// a message with its own type).
+	Text bool
+	// Deflate is the compression the client asks for; the server must
+	// have been started with the same setting. An implementation is only
+	// given DeflateOff or a setting its Impl.Deflate lists.
+	Deflate Deflate
+}
+
 // Sender sends on a client connection.
 type Sender interface {
-	// Send writes p as one binary message and returns once it has been
-	// written to the connection. It does not keep or modify p. One
-	// goroutine sends at a time, concurrently with the one receiving.
+	// Send writes p as one message, binary or, with Config.Text, text, and
+	// returns once it has been written to the connection. It does not keep
+	// or modify p. One goroutine sends at a time, concurrently with the one
+	// receiving.
 	Send(p []byte) error
 }
 
@@ -75,14 +129,28 @@ type Impl struct {
 	Peer bool
 	// Client and Server say, in a line each, how the API is used.
 	Client, Server string
+	// Deflate lists the compression settings, besides DeflateOff, that
+	// the implementation supports at both ends; none leaves it out of the
+	// deflate part.
+	Deflate []Deflate
+	// DeflateSetup says in a line how compression is turned on, at which
+	// level and with which flate package.
+	DeflateSetup string
 	// Pull dials a pulled client; nil for an event-driven one.
-	Pull func(ctx context.Context, url string) (PullConn, error)
+	Pull func(ctx context.Context, url string, cfg Config) (PullConn, error)
 	// Events dials an event-driven client whose events go to h; nil for a
 	// pulled one. h is in place before the connection opens.
-	Events func(ctx context.Context, url string, h Handler) (Conn, error)
+	Events func(ctx context.Context, url string, cfg Config, h Handler) (Conn, error)
 	// Serve runs the implementation's echo server on ln until ln is closed:
 	// every data message is sent back, as one message of the same type.
-	Serve func(ln net.Listener) error
+	// With a Deflate setting other than DeflateOff, the server accepts
+	// compression as that setting says and compresses its echoes.
+	Serve func(ln net.Listener, d Deflate) error
+}
+
+// Supports reports whether the implementation can run with d at both ends.
+func (im Impl) Supports(d Deflate) bool {
+	return d == DeflateOff || slices.Contains(im.Deflate, d)
 }
 
 // Ref is the fixed reference server, against which every client is measured

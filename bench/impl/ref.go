@@ -20,8 +20,9 @@ const refBuffer = 8 << 10
 // whole into a reused buffer, unmasked, and written back unmasked; the
 // buffered echoes are flushed once no more input is buffered, so that under
 // pipelining several echoes leave in one write. Pings are answered, and a
-// Close is echoed before the connection is closed.
-func serveRef(ln net.Listener) error {
+// Close is echoed before the connection is closed. It never negotiates
+// compression.
+func serveRef(ln net.Listener, _ Deflate) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"unsafe"
 
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -16,7 +17,11 @@ var w3wsImpl = Impl{
 	Module: "github.com/w3ws/w3ws",
 	Client: "W3C API: NewWithOptions (BinaryType arraybuffer, OnMessage, ParallelHandshakes), WaitOpen; " +
 		"sends with SendContext(context.Background(), ArrayBuffer), from inside OnMessage in ping-pong",
-	Server: "websocket.Upgrade (BinaryType arraybuffer); OnMessage echoes the event's ArrayBuffer with SendContext(context.Background(), ...)",
+	Server:  "websocket.Upgrade (BinaryType arraybuffer); OnMessage echoes the event's ArrayBuffer (or string) with SendContext(context.Background(), ...)",
+	Deflate: []Deflate{DeflateNoTakeover, DeflateTakeover},
+	DeflateSetup: "Options.Compression, with CompressionContextTakeover for takeover, at both ends (the client offers Chrome's " +
+		"offer; Upgrade answers both no_context_takeover without CompressionContextTakeover), default threshold (128 B); " +
+		"text sent as a string viewing the message's bytes (no copy), received as the event's string; compress/flate at BestSpeed, or level 2 for a writer kept with takeover",
 	Events: dialW3WS,
 	Serve:  serveW3WS,
 }
@@ -24,23 +29,33 @@ var w3wsImpl = Impl{
 // w3wsConn is a client socket of the W3C API. It is a value, so that the
 // message handler can hand the event's target on without allocating.
 type w3wsConn struct {
-	ws *websocket.WebSocket
+	ws   *websocket.WebSocket
+	text bool // Send sends text (Config.Text)
 }
 
 // dialW3WS opens a socket with h's functions as its message and close
 // handlers and waits for it to open. ParallelHandshakes lets the idle
 // benchmark open thousands at once, as a load generator does; a page's
 // sockets would queue one handshake at a time.
-func dialW3WS(ctx context.Context, url string, h Handler) (Conn, error) {
+func dialW3WS(ctx context.Context, url string, cfg Config, h Handler) (Conn, error) {
 	var failure error // the error event's, read by the close handler: events run one at a time
 	ws, err := websocket.NewWithOptions(url, &websocket.Options{
-		BinaryType:         websocket.BinaryTypeArrayBuffer,
-		MaxMessageSize:     MaxMessage,
-		HandshakeTimeout:   handshakeTimeout,
-		ParallelHandshakes: true,
+		BinaryType:                 websocket.BinaryTypeArrayBuffer,
+		MaxMessageSize:             MaxMessage,
+		HandshakeTimeout:           handshakeTimeout,
+		ParallelHandshakes:         true,
+		Compression:                cfg.Deflate != DeflateOff,
+		CompressionContextTakeover: cfg.Deflate == DeflateTakeover,
 		OnMessage: func(e *websocket.MessageEvent) {
-			data, _ := e.Data.(websocket.ArrayBuffer) // nil for text, which the check then rejects
-			h.Message(w3wsConn{e.Target()}, data)
+			var data []byte
+			switch d := e.Data.(type) {
+			case websocket.ArrayBuffer:
+				data = d
+			case string:
+				// A view, not a copy: the handler only reads it.
+				data = unsafe.Slice(unsafe.StringData(d), len(d))
+			}
+			h.Message(w3wsConn{e.Target(), cfg.Text}, data)
 		},
 		OnError: func(e websocket.Event) {
 			if ee, ok := e.(*websocket.ErrorEvent); ok {
@@ -58,13 +73,18 @@ func dialW3WS(ctx context.Context, url string, h Handler) (Conn, error) {
 		ws.Close(0, "")
 		return nil, err
 	}
-	return w3wsConn{ws: ws}, nil
+	return w3wsConn{ws: ws, text: cfg.Text}, nil
 }
 
 // Send is SendContext with a context that never ends: it returns once the
 // message is written, which is the back-pressure a benchmark (or a producer)
-// needs, and the W3C layer's cheapest path.
+// needs, and the W3C layer's cheapest path. Text goes as a string that views
+// p, which no one modifies, rather than a copy of it: a program would have
+// its own string.
 func (c w3wsConn) Send(p []byte) error {
+	if c.text {
+		return c.ws.SendContext(context.Background(), unsafe.String(unsafe.SliceData(p), len(p)))
+	}
 	return c.ws.SendContext(context.Background(), websocket.ArrayBuffer(p))
 }
 
@@ -86,10 +106,12 @@ func (c w3wsConn) Abort() { c.ws.Close(1000, "") }
 
 // serveW3WS runs the W3C API's echo server: each upgraded socket echoes from
 // its message handler.
-func serveW3WS(ln net.Listener) error {
+func serveW3WS(ln net.Listener, d Deflate) error {
 	opts := &websocket.Options{
-		BinaryType:     websocket.BinaryTypeArrayBuffer,
-		MaxMessageSize: MaxMessage,
+		BinaryType:                 websocket.BinaryTypeArrayBuffer,
+		MaxMessageSize:             MaxMessage,
+		Compression:                d != DeflateOff,
+		CompressionContextTakeover: d == DeflateTakeover,
 		OnMessage: func(e *websocket.MessageEvent) {
 			// An error means the socket is closing; its close event ends it.
 			e.Target().SendContext(context.Background(), e.Data)
