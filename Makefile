@@ -17,7 +17,7 @@ WASMEXEC = $(CURDIR)/bin/wasmexec
 STATICCHECK_VERSION = v0.8.2
 GOVULNCHECK_VERSION = v1.10.0
 # Each fuzz target, as package:FuzzName.
-FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL websocket:FuzzParseURL
+FUZZ_TARGETS = native:FuzzParseHeader native:FuzzReadMessage native:FuzzReadMessageServer native:FuzzUTF8Validator native:FuzzCheckHandshakeResponse native:FuzzAcceptRequest native:FuzzConnectResponse native:FuzzParseDialURL native:FuzzParseExtensions native:FuzzInflate websocket:FuzzParseURL
 
 .PHONY: test lint vet staticcheck vulncheck readme-check fmt-check chromium wasmexec fuzz demo echo bench bench-deflate bench-micro soak
 

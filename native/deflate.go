@@ -176,12 +176,14 @@ func (f *inflater) inflate(dst []byte, compressed []byte, limit int64) ([]byte, 
 			if k == 0 && err == io.EOF {
 				break
 			}
-			if err != nil && err != io.EOF {
-				return dst[:start], inflateError(err)
-			}
+			// A byte past the limit decides, even if the input turns
+			// corrupt after it: the reader hands both over at once.
 			n := int64(len(dst) - start)
 			if k == 1 && n >= limit {
 				return dst[:start], ErrMessageTooBig
+			}
+			if err != nil && err != io.EOF {
+				return dst[:start], inflateError(err)
 			}
 			// Geometric, from 4 KiB or four times the compressed
 			// size, never past limit.

@@ -29,7 +29,7 @@ func deflatePair(t *testing.T, opts ConnOptions) (client, server *Conn) {
 func TestDeflateNoLimit(t *testing.T) {
 	client, server := deflatePair(t, ConnOptions{MaxMessageSize: -1})
 	msg := bytes.Repeat([]byte("no limit "), 1000)
-	for _, dst := range [][]byte{nil, make([]byte, 3, 3)} {
+	for _, dst := range [][]byte{nil, make([]byte, 3)} {
 		require.NoError(t, client.WriteMessage(MessageBinary, msg))
 		_, got, err := server.ReadMessage(dst)
 		require.NoError(t, err)
