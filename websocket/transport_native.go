@@ -204,24 +204,30 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 			return
 		}
 		t := task{kind: taskMessage}
-		switch {
-		case len(msg) > maxRetainedReadBuffer || typ == native.MessageBinary && len(msg) >= handOverSize:
-			// Not kept: hand the message over (text still needs its string).
-			if typ == native.MessageText {
-				t.isText, t.text = true, string(msg)
-			} else {
-				t.data = msg
-			}
-			if sameArray(msg, buf) {
-				buf = nil // the handler owns it now
-			}
-		case typ == native.MessageText:
-			t.isText, t.text, buf = true, string(msg), msg
-		default:
-			t.data, buf = append(make([]byte, 0, len(msg)), msg...), msg
-		}
+		t.text, t.data, t.isText, buf = takeMessage(typ, msg, buf)
 		ws.d.dispatch(t)
 	}
+}
+
+// takeMessage turns a message read into buf into the string or slice its
+// receiver owns, and returns the buffer to read the next one into. A text
+// message up to maxRetainedReadBuffer, or a binary one under
+// handOverSize, is copied out once and buf kept; a larger one is handed
+// over in the buffer it was read into (text still needs its string).
+func takeMessage(typ native.MessageType, msg, buf []byte) (text string, data []byte, isText bool, next []byte) {
+	switch {
+	case len(msg) > maxRetainedReadBuffer || typ == native.MessageBinary && len(msg) >= handOverSize:
+		if sameArray(msg, buf) {
+			buf = nil // the receiver owns it now
+		}
+		if typ == native.MessageText {
+			return string(msg), nil, true, buf
+		}
+		return "", msg, false, buf
+	case typ == native.MessageText:
+		return string(msg), nil, true, msg
+	}
+	return "", append(make([]byte, 0, len(msg)), msg...), false, msg
 }
 
 // sameArray reports whether a and b share their first element.

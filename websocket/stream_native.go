@@ -1,0 +1,272 @@
+//go:build !js
+
+package websocket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/w3ws/w3ws/native"
+)
+
+// streamTransport runs a WebSocketStream on the engine. One goroutine reads
+// the connection and hands each message to Read through an unbuffered
+// channel, so that at most one message is read ahead of the program: when
+// the program stops calling Read, the connection stops being read and TCP
+// pushes back on the peer. Writes go straight to the engine's blocking
+// write on the caller's goroutine.
+type streamTransport struct {
+	mu          sync.Mutex
+	conn        *native.Conn       // set once open
+	cancel      context.CancelFunc // abandons the opening handshake
+	closeCalled bool               // Close ran
+	aborted     bool               // the NewStream context ended before open
+
+	msgs      chan streamMessage // the reader's hand-off to Read
+	ended     chan struct{}      // closed once reading is over; readErr set before
+	readErr   error              // io.EOF after a clean close, else the *WebSocketError
+	drain     chan struct{}      // closed when nobody will read again: the reader discards
+	drainOnce sync.Once
+}
+
+// init makes the channels.
+func (t *streamTransport) init() {
+	t.msgs = make(chan streamMessage)
+	t.ended = make(chan struct{})
+	t.drain = make(chan struct{})
+}
+
+// connect runs the opening handshake on a goroutine of its own. ctx ending
+// before the stream opened abandons it.
+func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *url.URL, o Options) {
+	t.init()
+	hctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	opts := &native.DialOptions{
+		ConnOptions:      streamConnOptions(&o, false),
+		Header:           o.Header,
+		Subprotocols:     o.Protocols,
+		TLSConfig:        o.TLSConfig,
+		Proxy:            o.Proxy,
+		HandshakeTimeout: o.HandshakeTimeout,
+	}
+	if !o.ParallelHandshakes {
+		opts.HostGate = &defaultHostGate
+	}
+	stop := context.AfterFunc(ctx, func() {
+		t.mu.Lock()
+		if t.conn == nil {
+			t.aborted = true
+		}
+		t.mu.Unlock()
+		cancel()
+	})
+	go func() {
+		defer cancel()
+		c, _, err := native.Dial(hctx, dialURL(u), opts)
+		stop()
+		t.mu.Lock()
+		aborted, closeCalled := t.aborted, t.closeCalled
+		if err == nil && !aborted && !closeCalled {
+			t.conn = c
+		}
+		t.mu.Unlock()
+		switch {
+		case aborted:
+			if c != nil {
+				c.CloseNow()
+			}
+			t.failBeforeOpen(s, abortError(ctx))
+		case closeCalled:
+			if c != nil {
+				c.CloseNow()
+			}
+			t.failBeforeOpen(s, &WebSocketError{CloseCode: 1006,
+				Message: "the WebSocketStream was closed before the connection was established"})
+		case err != nil:
+			t.failBeforeOpen(s, &WebSocketError{CloseCode: 1006,
+				Message: "the opening handshake failed", Err: err})
+		default:
+			s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
+			// A fresh goroutine reads: the handshake grew this one's stack.
+			go t.readLoop(s, c)
+		}
+	}()
+}
+
+// failBeforeOpen ends a stream that never opened: Read returns err, and
+// both promises reject with it.
+func (t *streamTransport) failBeforeOpen(s *WebSocketStream, err error) {
+	t.readErr = err
+	close(t.ended)
+	s.settleClosed(CloseInfo{}, err)
+}
+
+// upgradeStream is UpgradeStream natively.
+func upgradeStream(w http.ResponseWriter, r *http.Request, o Options) (*WebSocketStream, error) {
+	scheme := "ws"
+	if r.TLS != nil {
+		scheme = "wss"
+	}
+	c, err := native.Accept(w, r, &native.AcceptOptions{
+		ConnOptions:    streamConnOptions(&o, true),
+		Subprotocols:   o.Protocols,
+		OriginPatterns: o.OriginPatterns,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("websocket: UpgradeStream: %w", err)
+	}
+	s := newStream(scheme + "://" + r.Host + r.URL.RequestURI())
+	s.t.init()
+	s.t.conn = c
+	s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
+	go s.t.readLoop(s, c)
+	return s, nil
+}
+
+// streamConnOptions are the engine settings of a stream: those of a
+// socket, without the event hooks, and with no write queue (a stream's
+// writes block instead).
+func streamConnOptions(o *Options, server bool) native.ConnOptions {
+	return native.ConnOptions{
+		MaxMessageSize:       o.MaxMessageSize,
+		IdleTimeout:          idleTimeout(o, server),
+		Compression:          compressionMode(o, server),
+		CompressionThreshold: compressionThreshold(o, server),
+	}
+}
+
+// readLoop reads messages and hands them to Read until the connection
+// ends, then settles the closed promise.
+func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
+	var buf []byte
+	for {
+		typ, msg, err := c.ReadMessage(buf[:0])
+		if err != nil {
+			t.end(s, c, err)
+			return
+		}
+		var m streamMessage
+		m.text, m.data, m.isText, buf = takeMessage(typ, msg, buf)
+		select {
+		case t.msgs <- m:
+		case <-t.drain:
+		}
+	}
+}
+
+// end records how reading ended and settles the closed promise: clean
+// with the peer's code and reason after its Close frame, a
+// *WebSocketError otherwise.
+func (t *streamTransport) end(s *WebSocketStream, c *native.Conn, err error) {
+	var ce *native.CloseError
+	if errors.As(err, &ce) {
+		t.readErr = io.EOF
+		close(t.ended)
+		s.settleClosed(CloseInfo{CloseCode: int(ce.Code), Reason: ce.Reason}, nil)
+		return
+	}
+	c.CloseNow()
+	werr := &WebSocketError{CloseCode: 1006, Message: "the connection ended without a closing handshake", Err: err}
+	t.readErr = werr
+	close(t.ended)
+	s.settleClosed(CloseInfo{}, werr)
+}
+
+// read waits for the next message.
+func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error) {
+	if t.msgs == nil {
+		// Never opened: the stream was aborted or failed before.
+		return "", nil, false, t.notOpen()
+	}
+	select {
+	case m := <-t.msgs:
+		return m.text, m.data, m.isText, nil
+	default:
+	}
+	select {
+	case m := <-t.msgs:
+		return m.text, m.data, m.isText, nil
+	case <-t.ended:
+		return "", nil, false, t.readErr
+	case <-ctx.Done():
+		return "", nil, false, fmt.Errorf("websocket: Read: %w", ctx.Err())
+	}
+}
+
+// write sends one message with the engine's blocking write.
+func (t *streamTransport) write(ctx context.Context, text string, bin []byte, isText bool) error {
+	t.mu.Lock()
+	c := t.conn
+	t.mu.Unlock()
+	if c == nil {
+		return t.notOpen()
+	}
+	typ, p := messageBytes(text, bin, isText)
+	err := c.WriteMessageContext(ctx, typ, p)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() == nil {
+		select {
+		case <-t.ended:
+			if t.readErr != io.EOF {
+				return t.readErr
+			}
+		default:
+		}
+		if errors.Is(err, native.ErrClosed) {
+			return fmt.Errorf("websocket: Write: %w", net.ErrClosed)
+		}
+	}
+	return fmt.Errorf("websocket: Write: %w", err)
+}
+
+// notOpen is the error of Read and Write on a stream that never opened.
+func (t *streamTransport) notOpen() error {
+	return fmt.Errorf("websocket: the WebSocketStream is not open: %w", net.ErrClosed)
+}
+
+// close abandons the opening handshake or starts the closing one.
+func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
+	t.mu.Lock()
+	if t.closeCalled {
+		t.mu.Unlock()
+		return
+	}
+	t.closeCalled = true
+	c, cancel := t.conn, t.cancel
+	t.mu.Unlock()
+	if c == nil {
+		if cancel != nil {
+			cancel() // the handshake goroutine settles the promises
+		}
+		return
+	}
+	c.StartClose(native.StatusCode(code), reason)
+}
+
+// stopReading makes the reader discard messages nobody will read, so
+// that a closing handshake completes without the program reading.
+func (t *streamTransport) stopReading() {
+	if t.drain != nil {
+		t.drainOnce.Do(func() { close(t.drain) })
+	}
+}
+
+// addrs returns the connection's local and remote addresses.
+func (t *streamTransport) addrs() (local, remote net.Addr) {
+	t.mu.Lock()
+	c := t.conn
+	t.mu.Unlock()
+	if c == nil {
+		return nil, nil
+	}
+	return c.LocalAddr(), c.RemoteAddr()
+}
