@@ -3,20 +3,12 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
-	"compress/flate"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/w3ws/w3ws/internal/wirerelay"
 	"github.com/w3ws/w3ws/wasm/browser"
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -209,8 +202,8 @@ type serverMessage struct {
 
 // TestDeflateChromium: Chromium's own WebSocket, in a plain JavaScript page,
 // talks permessage-deflate with an echo server built on websocket.Upgrade
-// with Options.Compression, through a TCP relay of the test that parses the
-// frames of both directions. It checks that
+// with Options.Compression, through a TCP relay (internal/wirerelay) that
+// parses the frames of both directions. It checks that
 //   - Chromium offers exactly chromeDeflateOffer, the server answers
 //     deflateAnswer, and the page's ws.extensions and the server socket's
 //     Extensions() are that answer;
@@ -279,7 +272,7 @@ func TestDeflateChromium(t *testing.T) {
 	})
 	hs := httptest.NewServer(mux)
 	defer hs.Close()
-	relay := startWireRelay(t, strings.TrimPrefix(hs.URL, "http://"))
+	relay := wirerelay.Start(t, strings.TrimPrefix(hs.URL, "http://"))
 
 	actx, acancel := chromedp.NewExecAllocator(ctx, browser.AllocatorOptions(t.TempDir())...)
 	defer acancel()
@@ -289,7 +282,7 @@ func TestDeflateChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(bctx, browser.DisableNetwork()), "starting Chromium")
 
 	start := time.Now()
-	wsURL := "ws://" + relay.addr() + "/echo"
+	wsURL := "ws://" + relay.Addr() + "/echo"
 	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(hs.URL+"/?ws="+wsURL)), "opening the page")
 	res, err := chromedp.Run(bctx, chromedp.Poll[deflatePageResult](`window.result && window.result.done && window.result`,
 		chromedp.WithPollingInterval(20*time.Millisecond),
@@ -340,24 +333,24 @@ func TestDeflateChromium(t *testing.T) {
 	mu.Unlock()
 
 	// The wire.
-	conns := relay.connections()
+	conns := relay.Connections()
 	require.Len(t, conns, 1, "connections through the relay")
 	c := conns[0]
 	select {
-	case <-c.done:
+	case <-c.Done():
 	case <-time.After(deflateWait):
 		t.Fatal("the relayed connection did not end")
 	}
-	up, down := &c.up, &c.down
-	require.NoError(t, up.err, "parsing what Chromium sent")
-	require.NoError(t, down.err, "parsing what the server sent")
-	assert.True(t, strings.HasPrefix(up.head, "GET /echo "), "the request line: %q", up.head)
-	assert.Equal(t, []string{chromeDeflateOffer}, up.header.Values("Sec-WebSocket-Extensions"), "Chromium's offer")
-	assert.Equal(t, "HTTP/1.1 101 Switching Protocols", down.head, "the response's status line")
-	assert.Equal(t, []string{deflateAnswer}, down.header.Values("Sec-WebSocket-Extensions"), "the server's answer")
+	up, down := &c.Up, &c.Down
+	require.NoError(t, up.Err, "parsing what Chromium sent")
+	require.NoError(t, down.Err, "parsing what the server sent")
+	assert.True(t, strings.HasPrefix(up.Head, "GET /echo "), "the request line: %q", up.Head)
+	assert.Equal(t, []string{chromeDeflateOffer}, up.Header.Values("Sec-WebSocket-Extensions"), "Chromium's offer")
+	assert.Equal(t, "HTTP/1.1 101 Switching Protocols", down.Head, "the response's status line")
+	assert.Equal(t, []string{deflateAnswer}, down.Header.Values("Sec-WebSocket-Extensions"), "the server's answer")
 
-	upData, upControl := up.split()
-	downData, downControl := down.split()
+	upData, upControl := up.Split()
+	downData, downControl := down.Split()
 	require.Len(t, upData, len(res.Messages), "data messages from Chromium on the wire")
 	require.Len(t, downData, len(res.Messages), "data messages from the server on the wire")
 	var table strings.Builder
@@ -372,42 +365,42 @@ func TestDeflateChromium(t *testing.T) {
 		fmt.Fprintf(&table, "%-14s %8d | %-30s | %-30s\n", m.Kind, m.Size, u, d)
 
 		// Chromium to the server.
-		assert.Equal(t, op, u.op, "%s from Chromium: opcode", name)
-		assert.True(t, u.masked, "%s from Chromium: unmasked frame", name)
-		assert.Equal(t, 4, u.rsv, "%s from Chromium: RSV bits of the first frame (RSV1 = 4)", name)
-		assert.Zero(t, u.laterRSV, "%s from Chromium: RSV bits on a continuation frame", name)
-		if got, err := inflateWire(u.payload); assert.NoError(t, err, "%s from Chromium: inflating", name) {
+		assert.Equal(t, op, u.Op, "%s from Chromium: opcode", name)
+		assert.True(t, u.Masked, "%s from Chromium: unmasked frame", name)
+		assert.Equal(t, 4, u.RSV, "%s from Chromium: RSV bits of the first frame (RSV1 = 4)", name)
+		assert.Zero(t, u.LaterRSV, "%s from Chromium: RSV bits on a continuation frame", name)
+		if got, err := wirerelay.Inflate(u.Payload); assert.NoError(t, err, "%s from Chromium: inflating", name) {
 			assert.Equal(t, m.SentHash, sha256Hex(got), "%s from Chromium: the inflated payload is not what the page sent (%d bytes)", name, len(got))
 		}
 		if m.compressible() && m.Size >= 1024 {
-			assert.Less(t, len(u.payload), m.Size, "%s from Chromium: compressed payload not smaller than the message", name)
+			assert.Less(t, len(u.Payload), m.Size, "%s from Chromium: compressed payload not smaller than the message", name)
 		}
 
 		// The server's echo.
-		assert.Equal(t, op, d.op, "%s from the server: opcode", name)
-		assert.False(t, d.masked, "%s from the server: masked frame", name)
-		assert.Zero(t, d.laterRSV, "%s from the server: RSV bits on a continuation frame", name)
+		assert.Equal(t, op, d.Op, "%s from the server: opcode", name)
+		assert.False(t, d.Masked, "%s from the server: masked frame", name)
+		assert.Zero(t, d.LaterRSV, "%s from the server: RSV bits on a continuation frame", name)
 		if m.Size < deflateThreshold {
-			assert.Equal(t, 0, d.rsv, "%s from the server: under the threshold, it must go plain", name)
-			assert.Equal(t, m.SentHash, sha256Hex(d.payload), "%s from the server: the plain payload is not the message", name)
+			assert.Equal(t, 0, d.RSV, "%s from the server: under the threshold, it must go plain", name)
+			assert.Equal(t, m.SentHash, sha256Hex(d.Payload), "%s from the server: the plain payload is not the message", name)
 			continue
 		}
-		assert.Equal(t, 4, d.rsv, "%s from the server: RSV bits of the first frame (RSV1 = 4)", name)
-		if got, err := inflateWire(d.payload); assert.NoError(t, err, "%s from the server: inflating", name) {
+		assert.Equal(t, 4, d.RSV, "%s from the server: RSV bits of the first frame (RSV1 = 4)", name)
+		if got, err := wirerelay.Inflate(d.Payload); assert.NoError(t, err, "%s from the server: inflating", name) {
 			assert.Equal(t, m.SentHash, sha256Hex(got), "%s from the server: the inflated payload is not the message (%d bytes)", name, len(got))
 		}
 		if m.compressible() {
-			assert.Less(t, len(d.payload), m.Size, "%s from the server: compressed payload not smaller than the message", name)
+			assert.Less(t, len(d.Payload), m.Size, "%s from the server: compressed payload not smaller than the message", name)
 		}
 	}
 	t.Logf("the messages on the wire (payload bytes, frames, RSV bits):\n%s", table.String())
 
 	// The closing handshake: Chromium's Close, then the server's.
 	if assert.Len(t, upControl, 1, "control frames from Chromium") {
-		assert.Equal(t, "close 1000 \"done\" rsv=0", upControl[0].closeString(), "Chromium's Close")
+		assert.Equal(t, "close 1000 \"done\" rsv=0", upControl[0].CloseString(), "Chromium's Close")
 	}
 	if assert.Len(t, downControl, 1, "control frames from the server") {
-		assert.Equal(t, "close 1000 \"done\" rsv=0", downControl[0].closeString(), "the server's Close")
+		assert.Equal(t, "close 1000 \"done\" rsv=0", downControl[0].CloseString(), "the server's Close")
 	}
 }
 
@@ -415,307 +408,4 @@ func TestDeflateChromium(t *testing.T) {
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
-}
-
-// inflateTail ends a message compressed without context takeover: the
-// sync flush's empty stored block that RFC 7692 §7.2.1 strips, then an
-// empty final block, so that the message ends in io.EOF.
-var inflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
-
-// inflateWire decompresses the payload of one compressed message that
-// needs no earlier context (no_context_takeover on its sender's side).
-func inflateWire(p []byte) ([]byte, error) {
-	r := flate.NewReader(io.MultiReader(bytes.NewReader(p), bytes.NewReader(inflateTail)))
-	defer r.Close()
-	return io.ReadAll(r)
-}
-
-// wireRelay is a TCP relay in front of a WebSocket server: it forwards every
-// connection made to it to target, both ways and unchanged, and parses what
-// passes in each direction: the HTTP head, then the frames, gathered into
-// messages.
-type wireRelay struct {
-	ln     net.Listener
-	target string
-	wg     sync.WaitGroup
-
-	mu    sync.Mutex
-	conns []*relayedConn
-}
-
-// relayedConn is one relayed connection.
-type relayedConn struct {
-	// done is closed once both directions have ended; up and down may be
-	// read then.
-	done chan struct{}
-	up   wireDirection // client to server
-	down wireDirection // server to client
-	// closers are both ends, for abort.
-	closers []net.Conn
-}
-
-// wireDirection is what passed one way on a relayed connection.
-type wireDirection struct {
-	head     string      // the request or status line
-	header   http.Header // the head's header fields
-	messages []wireMessage
-	// err is what stopped the parsing before a clean end (EOF between
-	// frames); the bytes were forwarded all the same.
-	err error
-}
-
-// wireMessage is a data message (its frames gathered) or a control frame.
-type wireMessage struct {
-	op       byte
-	rsv      int  // the RSV bits of the first frame, RSV1 as 4
-	laterRSV int  // the RSV bits of the continuation frames, or'ed
-	masked   bool // every frame was masked
-	frames   int
-	payload  []byte // unmasked, as sent (compressed when RSV1 is set)
-}
-
-func (m wireMessage) String() string {
-	return fmt.Sprintf("%d B in %d frame(s), rsv=%d", len(m.payload), m.frames, m.rsv|m.laterRSV)
-}
-
-// closeString describes a Close frame: `close 1000 "done" rsv=0`.
-func (m wireMessage) closeString() string {
-	if m.op != 8 {
-		return fmt.Sprintf("op %d, not a close", m.op)
-	}
-	if len(m.payload) < 2 {
-		return fmt.Sprintf("close %x rsv=%d", m.payload, m.rsv)
-	}
-	return fmt.Sprintf("close %d %q rsv=%d", binary.BigEndian.Uint16(m.payload), m.payload[2:], m.rsv)
-}
-
-// split returns the data messages and the control frames.
-func (d *wireDirection) split() (data, control []wireMessage) {
-	for _, m := range d.messages {
-		if m.op >= 8 {
-			control = append(control, m)
-		} else {
-			data = append(data, m)
-		}
-	}
-	return data, control
-}
-
-// startWireRelay starts a relay to target ("127.0.0.1:PORT"), stopped at the
-// end of the test.
-func startWireRelay(t *testing.T, target string) *wireRelay {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	r := &wireRelay{ln: ln, target: target}
-	r.wg.Add(1)
-	go r.serve()
-	t.Cleanup(r.stop)
-	return r
-}
-
-// addr returns the relay's "127.0.0.1:PORT".
-func (r *wireRelay) addr() string { return r.ln.Addr().String() }
-
-// connections returns the connections relayed so far.
-func (r *wireRelay) connections() []*relayedConn {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*relayedConn(nil), r.conns...)
-}
-
-// stop closes the listener and every relayed connection still open, and
-// waits for the relay's goroutines.
-func (r *wireRelay) stop() {
-	r.ln.Close()
-	r.mu.Lock()
-	for _, c := range r.conns {
-		c.abort()
-	}
-	r.mu.Unlock()
-	r.wg.Wait()
-}
-
-func (r *wireRelay) serve() {
-	defer r.wg.Done()
-	for {
-		client, err := r.ln.Accept()
-		if err != nil {
-			return
-		}
-		server, err := net.Dial("tcp", r.target)
-		if err != nil {
-			client.Close()
-			continue
-		}
-		c := &relayedConn{done: make(chan struct{})}
-		c.closers = []net.Conn{client, server}
-		r.mu.Lock()
-		r.conns = append(r.conns, c)
-		r.mu.Unlock()
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			c.run(client, server)
-		}()
-	}
-}
-
-// run relays until both directions have ended.
-func (c *relayedConn) run(client, server net.Conn) {
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		c.up.forward(server, client)
-	}()
-	go func() {
-		defer wg.Done()
-		c.down.forward(client, server)
-	}()
-	wg.Wait()
-	client.Close()
-	server.Close()
-	close(c.done)
-}
-
-// abort closes both ends of c.
-func (c *relayedConn) abort() {
-	for _, nc := range c.closers {
-		nc.Close()
-	}
-}
-
-// forward copies src to dst, parsing on the way, then half-closes dst (or
-// closes both when the copy failed).
-func (d *wireDirection) forward(dst, src net.Conn) {
-	// Every byte the parser reads has been written to dst first: the
-	// parser lags behind the copy, never the other way round.
-	br := bufio.NewReaderSize(io.TeeReader(src, dst), 64<<10)
-	d.err = d.parse(br)
-	if d.err != nil {
-		// Keep relaying what can no longer be parsed.
-		_, err := io.Copy(io.Discard, br)
-		if err != nil {
-			src.Close()
-			dst.Close()
-			return
-		}
-	}
-	if tc, ok := dst.(*net.TCPConn); ok {
-		tc.CloseWrite()
-	}
-}
-
-// maxWireFrame bounds the payload of a frame the relay parses.
-const maxWireFrame = 64 << 20
-
-// parse reads the HTTP head, then frames until EOF.
-func (d *wireDirection) parse(br *bufio.Reader) error {
-	tp := textproto.NewReader(br)
-	line, err := tp.ReadLine()
-	if err != nil {
-		return fmt.Errorf("reading the HTTP head: %w", err)
-	}
-	d.head = line
-	h, err := tp.ReadMIMEHeader()
-	if err != nil {
-		return fmt.Errorf("reading the HTTP head: %w", err)
-	}
-	d.header = http.Header(h)
-	if strings.HasPrefix(line, "HTTP/") && !strings.HasPrefix(line, "HTTP/1.1 101 ") {
-		return errors.New("not upgraded: " + line)
-	}
-	var cur *wireMessage // the data message being gathered
-	for {
-		f, err := readRelayFrame(br)
-		switch {
-		case err == io.EOF && cur == nil:
-			return nil
-		case err == io.EOF:
-			return io.ErrUnexpectedEOF
-		case err != nil:
-			return err
-		}
-		switch {
-		case f.op >= 8:
-			d.messages = append(d.messages, f.wireMessage)
-			continue
-		case f.op == 0:
-			if cur == nil {
-				return errors.New("a continuation frame outside a message")
-			}
-			cur.laterRSV |= f.rsv
-			cur.masked = cur.masked && f.masked
-			cur.frames++
-			cur.payload = append(cur.payload, f.payload...)
-		default:
-			if cur != nil {
-				return fmt.Errorf("a frame of opcode %d inside a fragmented message", f.op)
-			}
-			m := f.wireMessage
-			cur = &m
-		}
-		if f.fin {
-			d.messages = append(d.messages, *cur)
-			cur = nil
-		}
-	}
-}
-
-// relayFrame is one frame: a message of one frame, and its FIN bit.
-type relayFrame struct {
-	wireMessage
-	fin bool
-}
-
-// readRelayFrame reads one frame, unmasking its payload.
-func readRelayFrame(br *bufio.Reader) (relayFrame, error) {
-	var h [2]byte
-	if _, err := io.ReadFull(br, h[:]); err != nil {
-		return relayFrame{}, err // io.EOF only between frames
-	}
-	f := relayFrame{wireMessage: wireMessage{op: h[0] & 0x0f, rsv: int(h[0]>>4) & 7, masked: h[1]&0x80 != 0, frames: 1}, fin: h[0]&0x80 != 0}
-	n := uint64(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var b [2]byte
-		if _, err := io.ReadFull(br, b[:]); err != nil {
-			return f, unexpectedEOF(err)
-		}
-		n = uint64(binary.BigEndian.Uint16(b[:]))
-	case 127:
-		var b [8]byte
-		if _, err := io.ReadFull(br, b[:]); err != nil {
-			return f, unexpectedEOF(err)
-		}
-		n = binary.BigEndian.Uint64(b[:])
-	}
-	if n > maxWireFrame {
-		return f, fmt.Errorf("a frame of %d bytes", n)
-	}
-	var key [4]byte
-	if f.masked {
-		if _, err := io.ReadFull(br, key[:]); err != nil {
-			return f, unexpectedEOF(err)
-		}
-	}
-	f.payload = make([]byte, n)
-	if _, err := io.ReadFull(br, f.payload); err != nil {
-		return f, unexpectedEOF(err)
-	}
-	if f.masked {
-		for i := range f.payload {
-			f.payload[i] ^= key[i&3]
-		}
-	}
-	return f, nil
-}
-
-// unexpectedEOF turns io.EOF inside a frame into io.ErrUnexpectedEOF.
-func unexpectedEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }
