@@ -164,9 +164,9 @@ var Ref = Impl{
 }
 
 // All returns the implementations in table order: w3ws through the W3C API,
-// the w3ws engine, then the four peers.
+// the w3ws engine, w3ws through WebSocketStream, then the four peers.
 func All() []Impl {
-	return []Impl{w3wsImpl, engineImpl, coderImpl, gorillaImpl, gobwasImpl, gwsImpl}
+	return []Impl{w3wsImpl, engineImpl, streamImpl, coderImpl, gorillaImpl, gobwasImpl, gwsImpl}
 }
 
 // Lookup returns the implementation, or the reference server, called name.
