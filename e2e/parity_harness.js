@@ -65,6 +65,7 @@
       this.ids = [];
       this.n = 0;
       this.sockets = [];
+      this.streams = [];
       this.done = false;
     }
 
@@ -218,6 +219,98 @@
       this.log(`bufferedAmount=${ws.bufferedAmount}`);
     }
 
+    // WebSocketStream helpers, as in parity/stream.go.
+
+    stream(signal, u, id, ...protocols) {
+      const opts = {};
+      if (protocols.length > 0) opts.protocols = protocols;
+      if (signal) opts.signal = signal;
+      let s;
+      try {
+        s = new WebSocketStream(u, opts);
+      } catch (e) {
+        this.log(`stream new -> ${streamErrName(e)}`);
+        return null;
+      }
+      s.opened.catch(() => {});
+      // Chromium's close() on a stream whose handshake was aborted never
+      // returns (the page hangs): runOne closes only unsettled streams.
+      s.closed.then(
+        () => (s.settled = true),
+        () => (s.settled = true),
+      );
+      if (id !== "") this.ids.push(id);
+      this.streams.push(s);
+      this.log(`stream new -> ok url=${s.url}`);
+      return s;
+    }
+
+    async opened(s) {
+      if (s === null) return null;
+      try {
+        const c = await withTimeout(s.opened);
+        this.log(`opened protocol=${quote(c.protocol)} extensions=${quote(c.extensions)}`);
+        return { reader: c.readable.getReader(), writer: c.writable.getWriter() };
+      } catch (e) {
+        this.log(`opened -> ${streamErrName(e)}`);
+        return null;
+      }
+    }
+
+    async closedStream(s) {
+      if (s === null) return;
+      try {
+        const info = await withTimeout(s.closed);
+        this.log(`closed closeCode=${info.closeCode} reason=${quote(info.reason)}`);
+      } catch (e) {
+        this.log(`closed -> ${streamErrName(e)}`);
+      }
+    }
+
+    async write(c, data) {
+      if (c === null) return;
+      try {
+        await withTimeout(c.writer.write(data));
+        this.log(`write(${sendDesc(data)}) -> ok`);
+      } catch (e) {
+        this.log(`write(${sendDesc(data)}) -> ${streamErrName(e)}`);
+      }
+    }
+
+    async read(c) {
+      if (c === null) return;
+      try {
+        const { value, done } = await withTimeout(c.reader.read());
+        if (done) this.log("read done");
+        else if (typeof value === "string") this.log(`read text ${quote(value)}`);
+        else if (value instanceof ArrayBuffer) this.log(`read binary ${bytesDesc(new Uint8Array(value))}`);
+        else if (ArrayBuffer.isView(value))
+          this.log(`read binary ${bytesDesc(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))}`);
+        else this.log(`read unknown ${Object.prototype.toString.call(value)}`);
+      } catch (e) {
+        this.log(`read -> ${streamErrName(e)}`);
+      }
+    }
+
+    closeStream(s, code, reason = "") {
+      if (s === null) return;
+      let args = "";
+      const info = {};
+      if (code !== 0) info.closeCode = code;
+      if (reason !== "") info.reason = reason;
+      if (code !== 0 && reason !== "") args = `{closeCode:${code},reason:${quote(reason)}}`;
+      else if (code !== 0) args = `{closeCode:${code}}`;
+      else if (reason !== "") args = `{reason:${quote(reason)}}`;
+      try {
+        if (args === "") s.close();
+        else s.close(info);
+      } catch (e) {
+        this.log(`close(${args}) -> ${streamErrName(e)}`);
+        return;
+      }
+      this.log(`close(${args}) -> ok`);
+    }
+
     // Helpers shared by several scenarios, as in scenarios.go.
 
     async ctorFails(u, ...protocols) {
@@ -311,6 +404,19 @@
     return (ws) => {
       if (++seen === n) t.close(ws, 1000);
     };
+  }
+
+  // withTimeout is p, or a rejection with "FAIL: timed out" after waitTimeout.
+  function withTimeout(p) {
+    let timer;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject({ name: "FAIL: timed out" }), waitTimeout)));
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  // streamErrName names a WebSocketStream error as parity/stream.go does.
+  function streamErrName(e) {
+    if (e && e.name === "WebSocketError") return `WebSocketError closeCode=${e.closeCode} reason=${quote(e.reason)}`;
+    return e && e.name ? e.name : `error: ${e}`;
   }
 
   // The scenarios, in the order and with the names of scenarios.go.
@@ -893,6 +999,174 @@
     ],
   ];
 
+  // The WebSocketStream scenarios, as streamScenarios in stream_scenarios.go.
+  const streamScenarios = [
+    ["stream-ctor-fragment", async (t) => t.stream(null, wsBase + "/echo#frag", "")],
+    ["stream-ctor-protocol-duplicate", async (t) => t.stream(null, wsBase + "/echo", "", "a", "a")],
+    [
+      "stream-echo",
+      async (t) => {
+        const [u, id] = t.url("/echo", "");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        await t.write(c, "héllo");
+        await t.read(c);
+        await t.write(c, new Uint8Array([1, 2, 3]));
+        await t.read(c);
+        await t.write(c, "x".repeat(70000));
+        await t.read(c);
+        t.closeStream(s, 0);
+        await t.read(c);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-protocol",
+      async (t) => {
+        const [u, id] = t.url("/protocol-first", "");
+        const s = t.stream(null, u, id, "chat", "superchat");
+        await t.opened(s);
+        t.closeStream(s, 1000);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-close-code-reason",
+      async (t) => {
+        const [u, id] = t.url("/echo", "");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        t.closeStream(s, 4001, "bye");
+        t.closeStream(s, 4002, "again");
+        await t.read(c);
+        await t.closedStream(s);
+        await t.read(c);
+        await t.write(c, "after");
+      },
+    ],
+    [
+      "stream-close-reason-only",
+      async (t) => {
+        const [u, id] = t.url("/echo", "");
+        const s = t.stream(null, u, id);
+        await t.opened(s);
+        t.closeStream(s, 0, "just a reason");
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-close-validation",
+      async (t) => {
+        const [u, id] = t.url("/echo", "");
+        const s = t.stream(null, u, id);
+        await t.opened(s);
+        for (const code of [999, 1001, 1005, 2999, 5000]) t.closeStream(s, code);
+        t.closeStream(s, 1000, "a".repeat(124));
+        t.closeStream(s, 1000);
+        await t.closedStream(s);
+        t.closeStream(s, 999);
+        t.closeStream(s, 1000);
+      },
+    ],
+    [
+      "stream-server-close",
+      async (t) => {
+        const [u, id] = t.url("/close", "code=4002&reason=server%20bye");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        await t.read(c);
+        await t.closedStream(s);
+        await t.write(c, "after");
+      },
+    ],
+    [
+      "stream-server-close-empty",
+      async (t) => {
+        const [u, id] = t.url("/close", "");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        await t.read(c);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-server-drop",
+      async (t) => {
+        const [u, id] = t.url("/drop", "");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        await t.read(c);
+        await t.closedStream(s);
+        await t.write(c, "after");
+      },
+    ],
+    [
+      "stream-violation",
+      async (t) => {
+        const [u, id] = t.url("/raw", "gap=50&frames=81026f6b,8300");
+        const s = t.stream(null, u, id);
+        const c = await t.opened(s);
+        await t.read(c);
+        await t.read(c);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-handshake-404",
+      async (t) => {
+        const [u, id] = t.url("/hs", "status=404");
+        const s = t.stream(null, u, id);
+        await t.opened(s);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-abort-before-open",
+      async (t) => {
+        const [u] = t.url("/delay", "ms=300");
+        const ac = new AbortController();
+        const s = t.stream(ac.signal, u, "");
+        ac.abort();
+        await t.opened(s);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-abort-already-aborted",
+      async (t) => {
+        const ac = new AbortController();
+        ac.abort();
+        const s = t.stream(ac.signal, wsBase + "/echo", "");
+        await t.opened(s);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-abort-after-open",
+      async (t) => {
+        const [u, id] = t.url("/echo", "");
+        const ac = new AbortController();
+        const s = t.stream(ac.signal, u, id);
+        const c = await t.opened(s);
+        ac.abort();
+        await t.write(c, "still open");
+        await t.read(c);
+        t.closeStream(s, 1000);
+        await t.closedStream(s);
+      },
+    ],
+    [
+      "stream-close-before-open",
+      async (t) => {
+        const [u] = t.url("/delay", "ms=300");
+        const s = t.stream(null, u, "");
+        t.closeStream(s, 1000);
+        await t.opened(s);
+        await t.closedStream(s);
+      },
+    ],
+  ];
+
   async function runOne(name, body) {
     const t = new T(name);
     try {
@@ -902,13 +1176,21 @@
     }
     t.done = true;
     for (const ws of t.sockets) ws.close(); // sockets left open by a failed wait
+    for (const s of t.streams) {
+      if (s.settled) continue;
+      try {
+        s.close();
+      } catch (e) {
+        // already closed
+      }
+    }
     return { name, log: t.lines, ids: t.ids };
   }
 
   async function main() {
     const results = [];
     const only = query.getAll("only");
-    for (const [name, body] of scenarios) {
+    for (const [name, body] of scenarios.concat(streamScenarios)) {
       if (only.length > 0 && !only.includes(name)) continue;
       results.push(await runOne(name, body));
     }

@@ -15,7 +15,8 @@ import (
 // Binary messages are the byte stream: a Read returns the next bytes of
 // the current message and may return part of one; a Write sends p as one
 // binary message and returns once it is written. A text message from the
-// peer fails the connection (Close 1003) and Read returns an error.
+// peer fails the connection (Close 1003; 1000 in the browser, whose
+// WebSocket cannot send 1003) and Read returns an error.
 // Deadlines work as net.Conn says; a Write whose deadline passes while it
 // blocks drops the connection, since a frame cannot be taken back once
 // part of it may have gone out. Close sends a Close frame with 1000 and
@@ -70,7 +71,10 @@ func (c *netConn) Read(p []byte) (int, error) {
 		case err != nil:
 			return 0, c.opError("read", err)
 		case isText:
-			c.s.Close(CloseInfo{CloseCode: 1003, Reason: "text message on a byte stream"})
+			// 1003 (unsupported data) is not a code Close takes from a
+			// program; the transport sends it (in the browser, which
+			// allows no such code, 1000).
+			c.s.t.close(c.s, 1003, "text message on a byte stream")
 			c.s.t.stopReading()
 			return 0, c.opError("read", errTextOnNetConn)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -80,7 +81,8 @@ type CloseInfo struct {
 // reports a connection that did not close cleanly (the opening handshake
 // failed, the connection dropped, a protocol violation). Opened, Closed,
 // Read and Write return it; CloseCode is 1006 unless a Close frame said
-// otherwise. Err, when set, is the Go error behind it (natively: the
+// otherwise, and 0 (JavaScript's null) in Opened's error, as Chromium
+// gives it. Err, when set, is the Go error behind it (natively: the
 // engine's), so errors.Is and errors.As see through it.
 type WebSocketError struct {
 	CloseCode int
@@ -108,6 +110,12 @@ func (e *WebSocketError) Error() string {
 
 // Unwrap returns the cause.
 func (e *WebSocketError) Unwrap() error { return e.Err }
+
+// errStreamClosed is Write's error once the stream is closing or closed
+// (InvalidStateError, as Chromium's writer rejects with), and Read's and
+// Write's on a stream that never opened; it also matches net.ErrClosed.
+var errStreamClosed = fmt.Errorf("%w: %w",
+	domException(ErrInvalidState, "The WebSocketStream is closing or closed."), net.ErrClosed)
 
 // errStreamAborted is wrapped, with the context's cause, when the context
 // given to NewStream ends before the stream opened.
@@ -147,13 +155,6 @@ type StreamConnection struct {
 	Protocol   string
 }
 
-// streamMessage is one received message.
-type streamMessage struct {
-	text   string
-	data   []byte
-	isText bool
-}
-
 // StreamReader is the readable half of a WebSocketStream.
 type StreamReader struct{ s *WebSocketStream }
 
@@ -179,11 +180,14 @@ func NewStream(ctx context.Context, rawURL string, opts *StreamOptions) (*WebSoc
 	if err := checkProtocols(o.Protocols); err != nil {
 		return nil, err
 	}
-	s := newStream(u.String())
 	if ctx.Err() != nil {
+		// Chromium returns a stream whose url is "" for a signal aborted
+		// before the constructor.
+		s := newStream("")
 		s.settleClosed(CloseInfo{}, abortError(ctx))
 		return s, nil
 	}
+	s := newStream(u.String())
 	s.t.connect(ctx, s, u, o)
 	return s, nil
 }
@@ -286,8 +290,9 @@ func (r *StreamReader) Read(ctx context.Context) (any, error) {
 // written to the socket, so Write blocks while the peer does not read.
 // Natively, when ctx ends before the message was written the connection is
 // dropped (part of a frame may have gone out, and a frame cannot be taken
-// back); the error wraps ctx's. After the stream closed it returns an error
-// wrapping net.ErrClosed (the *WebSocketError after an unclean close).
+// back); the error wraps ctx's. Once the stream is closing or closed it
+// returns ErrInvalidState (also matching net.ErrClosed), or the
+// *WebSocketError after an unclean close.
 func (w *StreamWriter) Write(ctx context.Context, data any) error {
 	text, bin, isText, err := sendData(data)
 	if err != nil {
@@ -310,13 +315,26 @@ func (s *WebSocketStream) settleOpen(conn *StreamConnection, err error) {
 func (s *WebSocketStream) settleClosed(info CloseInfo, err error) {
 	s.closeOnce.Do(func() {
 		s.closeInfo, s.closeErr = info, err
-		openErr := err
-		if openErr == nil {
-			openErr = &WebSocketError{CloseCode: 1006, Message: "the connection closed before it opened"}
-		}
-		s.settleOpen(nil, openErr)
+		s.settleOpen(nil, openError(err))
 		close(s.closed)
 	})
+}
+
+// openError is the opened promise's rejection for a stream that closed
+// before it opened, given the closed promise's: the same error, but a
+// WebSocketError without a close code (0), as Chromium rejects opened with
+// one whose closeCode is null.
+func openError(closeErr error) error {
+	var we *WebSocketError
+	switch {
+	case closeErr == nil:
+		return &WebSocketError{Message: "the connection closed before it opened"}
+	case errors.As(closeErr, &we):
+		c := *we
+		c.CloseCode = 0
+		return &c
+	}
+	return closeErr
 }
 
 // abortError is the error of a stream whose NewStream context ended

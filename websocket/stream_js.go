@@ -24,20 +24,17 @@ import (
 type streamTransport struct {
 	mu          sync.Mutex
 	ws          *WebSocket
-	queue       []streamMessage // received, not yet read
-	changed     chan struct{}   // closed and replaced when queue or ended changes
-	ended       bool
-	readErr     error // io.EOF after a clean close, else the error Closed reports
 	opened      bool
+	ended       bool
 	closeCalled bool
 	aborted     bool
-	drain       bool // nobody will read again: discard
+	queue       messageQueue // received, not yet read; no budget: the browser reads on regardless
 }
 
 // connect opens the browser's WebSocket with handlers that feed the
 // stream. ctx ending before the stream opened closes it.
 func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *url.URL, o Options) {
-	t.changed = make(chan struct{})
+	t.queue.init(0)
 	o.OnOpen = func(e Event) {
 		t.mu.Lock()
 		t.opened = true
@@ -53,12 +50,7 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 		case ArrayBuffer:
 			m.data = d
 		}
-		t.mu.Lock()
-		if !t.drain {
-			t.queue = append(t.queue, m)
-			t.notifyLocked()
-		}
-		t.mu.Unlock()
+		t.queue.push(m)
 	}
 	o.OnClose = func(e *CloseEvent) {
 		t.mu.Lock()
@@ -76,12 +68,12 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 				Message: "the connection ended without a closing handshake"}
 		}
 		t.ended = true
-		t.readErr = err
-		if err == nil {
-			t.readErr = io.EOF
-		}
-		t.notifyLocked()
 		t.mu.Unlock()
+		if err == nil {
+			t.queue.end(io.EOF)
+		} else {
+			t.queue.end(err)
+		}
 		s.settleClosed(CloseInfo{CloseCode: e.Code, Reason: e.Reason}, err)
 	}
 	ws, err := NewWithOptions(u.String(), &o)
@@ -106,12 +98,6 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 	})
 }
 
-// notifyLocked wakes the readers waiting for a change.
-func (t *streamTransport) notifyLocked() {
-	close(t.changed)
-	t.changed = make(chan struct{})
-}
-
 // upgradeStream is UpgradeStream in the browser build: a page cannot
 // accept connections.
 func upgradeStream(w http.ResponseWriter, _ *http.Request, _ Options) (*WebSocketStream, error) {
@@ -121,32 +107,12 @@ func upgradeStream(w http.ResponseWriter, _ *http.Request, _ Options) (*WebSocke
 
 // read waits for the next message.
 func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error) {
-	for {
-		t.mu.Lock()
-		if t.changed == nil {
-			t.mu.Unlock()
-			return "", nil, false, fmt.Errorf("websocket: the WebSocketStream is not open: %w", net.ErrClosed)
-		}
-		if len(t.queue) > 0 {
-			m := t.queue[0]
-			t.queue[0] = streamMessage{}
-			t.queue = t.queue[1:]
-			t.mu.Unlock()
-			return m.text, m.data, m.isText, nil
-		}
-		if t.ended {
-			err := t.readErr
-			t.mu.Unlock()
-			return "", nil, false, err
-		}
-		changed := t.changed
-		t.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return "", nil, false, fmt.Errorf("websocket: Read: %w", ctx.Err())
-		}
+	if t.queue.avail == nil {
+		// Never started: the stream was aborted before it was created.
+		return "", nil, false, errStreamClosed
 	}
+	m, err := t.queue.pop(ctx)
+	return m.text, m.data, m.isText, err
 }
 
 // write sends one message and waits until the browser sent it.
@@ -155,7 +121,7 @@ func (t *streamTransport) write(ctx context.Context, text string, bin []byte, is
 	ws, opened := t.ws, t.opened
 	t.mu.Unlock()
 	if ws == nil || !opened {
-		return fmt.Errorf("websocket: the WebSocketStream is not open: %w", net.ErrClosed)
+		return errStreamClosed
 	}
 	var data any = ArrayBuffer(bin)
 	if isText {
@@ -166,13 +132,10 @@ func (t *streamTransport) write(ctx context.Context, text string, bin []byte, is
 		return nil
 	}
 	if errors.Is(err, ErrNotOpen) {
-		t.mu.Lock()
-		ended, readErr := t.ended, t.readErr
-		t.mu.Unlock()
-		if ended && readErr != io.EOF {
+		if ended, readErr := t.queue.result(); ended && readErr != io.EOF {
 			return readErr
 		}
-		return fmt.Errorf("websocket: Write: %w", net.ErrClosed)
+		return errStreamClosed
 	}
 	return fmt.Errorf("websocket: Write: %w", err)
 }
@@ -187,18 +150,16 @@ func (t *streamTransport) close(_ *WebSocketStream, code int, reason string) {
 	t.closeCalled = true
 	ws := t.ws
 	t.mu.Unlock()
+	if code != 0 && code != 1000 && (code < 3000 || code > 4999) {
+		code = 1000 // a code the browser's WebSocket does not let a page send
+	}
 	if ws != nil {
 		ws.Close(code, reason)
 	}
 }
 
 // stopReading discards what is queued and what still arrives.
-func (t *streamTransport) stopReading() {
-	t.mu.Lock()
-	t.drain = true
-	t.queue = nil
-	t.mu.Unlock()
-}
+func (t *streamTransport) stopReading() { t.queue.discard() }
 
 // addrs names both ends by URL: no TCP address is known in the browser.
 func (t *streamTransport) addrs() (local, remote net.Addr) {

@@ -11,14 +11,15 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/w3ws/w3ws/native"
 )
 
 // streamTransport runs a WebSocketStream on the engine. One goroutine reads
-// the connection and hands each message to Read through an unbuffered
-// channel, so that at most one message is read ahead of the program: when
-// the program stops calling Read, the connection stops being read and TCP
+// the connection into a queue Read takes from, and stops reading while
+// streamReadAhead bytes (or one larger message) are queued: when the
+// program stops calling Read, the connection stops being read and TCP
 // pushes back on the peer. Writes go straight to the engine's blocking
 // write on the caller's goroutine.
 type streamTransport struct {
@@ -28,19 +29,11 @@ type streamTransport struct {
 	closeCalled bool               // Close ran
 	aborted     bool               // the NewStream context ended before open
 
-	msgs      chan streamMessage // the reader's hand-off to Read
-	ended     chan struct{}      // closed once reading is over; readErr set before
-	readErr   error              // io.EOF after a clean close, else the *WebSocketError
-	drain     chan struct{}      // closed when nobody will read again: the reader discards
-	drainOnce sync.Once
+	queue messageQueue // received messages; ends with io.EOF or the *WebSocketError
 }
 
-// init makes the channels.
-func (t *streamTransport) init() {
-	t.msgs = make(chan streamMessage)
-	t.ended = make(chan struct{})
-	t.drain = make(chan struct{})
-}
+// init prepares the queue.
+func (t *streamTransport) init() { t.queue.init(streamReadAhead) }
 
 // connect runs the opening handshake on a goroutine of its own. ctx ending
 // before the stream opened abandons it.
@@ -103,8 +96,7 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 // failBeforeOpen ends a stream that never opened: Read returns err, and
 // both promises reject with it.
 func (t *streamTransport) failBeforeOpen(s *WebSocketStream, err error) {
-	t.readErr = err
-	close(t.ended)
+	t.queue.end(err)
 	s.settleClosed(CloseInfo{}, err)
 }
 
@@ -154,9 +146,8 @@ func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
 		}
 		var m streamMessage
 		m.text, m.data, m.isText, buf = takeMessage(typ, msg, buf)
-		select {
-		case t.msgs <- m:
-		case <-t.drain:
+		if t.queue.push(m) {
+			t.queue.waitSpace(c.Done())
 		}
 	}
 }
@@ -167,37 +158,28 @@ func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
 func (t *streamTransport) end(s *WebSocketStream, c *native.Conn, err error) {
 	var ce *native.CloseError
 	if errors.As(err, &ce) {
-		t.readErr = io.EOF
-		close(t.ended)
+		t.queue.end(io.EOF)
 		s.settleClosed(CloseInfo{CloseCode: int(ce.Code), Reason: ce.Reason}, nil)
 		return
 	}
 	c.CloseNow()
+	if errors.Is(err, io.EOF) {
+		// Not the clean end io.EOF means to a Read.
+		err = io.ErrUnexpectedEOF
+	}
 	werr := &WebSocketError{CloseCode: 1006, Message: "the connection ended without a closing handshake", Err: err}
-	t.readErr = werr
-	close(t.ended)
+	t.queue.end(werr)
 	s.settleClosed(CloseInfo{}, werr)
 }
 
 // read waits for the next message.
 func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error) {
-	if t.msgs == nil {
-		// Never opened: the stream was aborted or failed before.
+	if t.queue.avail == nil {
+		// Never opened: the stream was aborted before it started.
 		return "", nil, false, t.notOpen()
 	}
-	select {
-	case m := <-t.msgs:
-		return m.text, m.data, m.isText, nil
-	default:
-	}
-	select {
-	case m := <-t.msgs:
-		return m.text, m.data, m.isText, nil
-	case <-t.ended:
-		return "", nil, false, t.readErr
-	case <-ctx.Done():
-		return "", nil, false, fmt.Errorf("websocket: Read: %w", ctx.Err())
-	}
+	m, err := t.queue.pop(ctx)
+	return m.text, m.data, m.isText, err
 }
 
 // write sends one message with the engine's blocking write.
@@ -214,24 +196,18 @@ func (t *streamTransport) write(ctx context.Context, text string, bin []byte, is
 		return nil
 	}
 	if ctx.Err() == nil {
-		select {
-		case <-t.ended:
-			if t.readErr != io.EOF {
-				return t.readErr
-			}
-		default:
+		if ended, rerr := t.queue.result(); ended && rerr != io.EOF {
+			return rerr
 		}
 		if errors.Is(err, native.ErrClosed) {
-			return fmt.Errorf("websocket: Write: %w", net.ErrClosed)
+			return errStreamClosed
 		}
 	}
 	return fmt.Errorf("websocket: Write: %w", err)
 }
 
 // notOpen is the error of Read and Write on a stream that never opened.
-func (t *streamTransport) notOpen() error {
-	return fmt.Errorf("websocket: the WebSocketStream is not open: %w", net.ErrClosed)
-}
+func (t *streamTransport) notOpen() error { return errStreamClosed }
 
 // close abandons the opening handshake or starts the closing one.
 func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
@@ -250,15 +226,19 @@ func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
 		return
 	}
 	c.StartClose(native.StatusCode(code), reason)
+	// The reply may sit behind messages the program does not read: give
+	// up on it as the engine does, after its close timeout. The messages
+	// already queued stay readable.
+	time.AfterFunc(native.DefaultCloseTimeout, func() {
+		if ended, _ := t.queue.result(); !ended {
+			c.CloseNow()
+		}
+	})
 }
 
 // stopReading makes the reader discard messages nobody will read, so
 // that a closing handshake completes without the program reading.
-func (t *streamTransport) stopReading() {
-	if t.drain != nil {
-		t.drainOnce.Do(func() { close(t.drain) })
-	}
-}
+func (t *streamTransport) stopReading() { t.queue.discard() }
 
 // addrs returns the connection's local and remote addresses.
 func (t *streamTransport) addrs() (local, remote net.Addr) {

@@ -78,8 +78,9 @@ const maxShown = 64
 
 // Names returns the scenario names in run order.
 func Names() []string {
-	names := make([]string, len(scenarios))
-	for i, s := range scenarios {
+	all := allScenarios()
+	names := make([]string, len(all))
+	for i, s := range all {
 		names[i] = s.Name
 	}
 	return names
@@ -89,7 +90,7 @@ func Names() []string {
 // after the other, and returns their logs.
 func Run(env Env, names ...string) []Result {
 	var out []Result
-	for _, s := range scenarios {
+	for _, s := range allScenarios() {
 		if len(names) > 0 && !contains(names, s.Name) {
 			continue
 		}
@@ -129,10 +130,13 @@ func runOne(env Env, s Scenario) Result {
 	// disturb later scenarios; their events are no longer logged.
 	t.mu.Lock()
 	t.done = true
-	open := t.sockets
+	open, streams := t.sockets, t.streams
 	t.mu.Unlock()
 	for _, ws := range open {
 		ws.Close(0, "")
+	}
+	for _, s := range streams {
+		s.Close(websocket.CloseInfo{})
 	}
 	return Result{Name: s.Name, Log: t.snapshot(), IDs: t.ids}
 }
@@ -148,6 +152,7 @@ type T struct {
 	ids     []string
 	n       int
 	sockets []*websocket.WebSocket
+	streams []*websocket.WebSocketStream
 	done    bool // the scenario ended: handlers no longer log
 }
 
