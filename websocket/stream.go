@@ -50,7 +50,7 @@ type StreamOptions struct {
 // options maps StreamOptions onto the Options the shared helpers read.
 func (o *StreamOptions) options() Options {
 	if o == nil {
-		return Options{}
+		return Options{BinaryType: BinaryTypeArrayBuffer}
 	}
 	return Options{
 		Protocols:                  append([]string(nil), o.Protocols...),
@@ -124,8 +124,8 @@ var errStreamAborted = errors.New("websocket: WebSocketStream: the opening hands
 // WebSocketStream is the browser's WebSocketStream: a WebSocket read and
 // written by pulling, with back-pressure both ways, instead of through
 // events. Natively it runs on the engine: when the program stops calling
-// Read, the stream stops reading the socket (at most one message is read
-// ahead) and TCP pushes back on the peer; Write returns once the message
+// Read, the stream stops reading the socket (at most 64 KiB, or one larger
+// message, are read ahead) and TCP pushes back on the peer; Write returns once the message
 // is written to the socket, so it blocks while the peer does not read. In
 // the browser it drives the browser's WebSocket (see the README for how
 // back-pressure is approximated there). All methods are safe for

@@ -28,6 +28,7 @@ type streamTransport struct {
 	cancel      context.CancelFunc // abandons the opening handshake
 	closeCalled bool               // Close ran
 	aborted     bool               // the NewStream context ended before open
+	giveUp      *time.Timer        // drops a connection whose closing handshake overran
 
 	queue messageQueue // received messages; ends with io.EOF or the *WebSocketError
 }
@@ -156,6 +157,11 @@ func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
 // with the peer's code and reason after its Close frame, a
 // *WebSocketError otherwise.
 func (t *streamTransport) end(s *WebSocketStream, c *native.Conn, err error) {
+	t.mu.Lock()
+	if t.giveUp != nil {
+		t.giveUp.Stop()
+	}
+	t.mu.Unlock()
 	var ce *native.CloseError
 	if errors.As(err, &ce) {
 		t.queue.end(io.EOF)
@@ -229,11 +235,14 @@ func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
 	// The reply may sit behind messages the program does not read: give
 	// up on it as the engine does, after its close timeout. The messages
 	// already queued stay readable.
-	time.AfterFunc(native.DefaultCloseTimeout, func() {
+	giveUp := time.AfterFunc(native.DefaultCloseTimeout, func() {
 		if ended, _ := t.queue.result(); !ended {
 			c.CloseNow()
 		}
 	})
+	t.mu.Lock()
+	t.giveUp = giveUp
+	t.mu.Unlock()
 }
 
 // stopReading makes the reader discard messages nobody will read, so
