@@ -284,6 +284,17 @@ func (r *StreamReader) Read(ctx context.Context) (any, error) {
 	return data, nil
 }
 
+// ReadInto is Read for a caller that reuses its buffer: it appends the
+// next message's bytes to dst[:0] (UTF-8 for text, isText true) and
+// returns the result, which grows dst when the message does not fit.
+// Natively a large binary message is then copied out of a read buffer the
+// stream keeps, instead of being handed over in a new one, so that a loop
+// reading into the same buffer allocates nothing for large messages.
+// Errors are Read's; on error the returned slice is dst[:0].
+func (r *StreamReader) ReadInto(ctx context.Context, dst []byte) (data []byte, isText bool, err error) {
+	return r.s.t.readInto(ctx, dst)
+}
+
 // Write sends one message (a string as text; []byte, ArrayBuffer, *Blob
 // or any type whose underlying type is string or []byte as binary, as
 // Send takes them) and returns once it was handed to the network: natively,

@@ -135,18 +135,35 @@ func streamConnOptions(o *Options, server bool) native.ConnOptions {
 	}
 }
 
-// readLoop reads messages and hands them to Read until the connection
-// ends, then settles the closed promise.
+// readLoop reads messages and queues them for Read until the connection
+// ends, then settles the closed promise. A message under handOverSize (or
+// text) is copied out of the loop's own buffer into one of its size; a
+// larger binary one is queued in the buffer it was read into, which
+// ReadInto gives back for the next large message.
 func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
 	var buf []byte
 	for {
-		typ, msg, err := c.ReadMessage(buf[:0])
+		dst := buf[:0]
+		if cap(dst) < handOverSize {
+			if spare := t.queue.takeBuffer(); cap(spare) > cap(dst) {
+				dst = spare
+			}
+		}
+		typ, msg, err := c.ReadMessage(dst)
 		if err != nil {
 			t.end(s, c, err)
 			return
 		}
 		var m streamMessage
-		m.text, m.data, m.isText, buf = takeMessage(typ, msg, buf)
+		switch {
+		case typ == native.MessageBinary && len(msg) >= handOverSize:
+			m = streamMessage{data: msg, pooled: true}
+			if sameArray(msg, buf) {
+				buf = nil
+			}
+		default:
+			m.text, m.data, m.isText, buf = takeMessage(typ, msg, buf)
+		}
 		if t.queue.push(m) {
 			t.queue.waitSpace(c.Done())
 		}
@@ -185,7 +202,24 @@ func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error
 		return "", nil, false, t.notOpen()
 	}
 	m, err := t.queue.pop(ctx)
-	return m.text, m.data, m.isText, err
+	if err != nil {
+		return "", nil, false, err
+	}
+	text, data, isText := t.queue.deliver(m)
+	return text, data, isText, nil
+}
+
+// readInto waits for the next message and appends it to dst[:0].
+func (t *streamTransport) readInto(ctx context.Context, dst []byte) ([]byte, bool, error) {
+	if t.queue.avail == nil {
+		return dst[:0], false, t.notOpen()
+	}
+	m, err := t.queue.pop(ctx)
+	if err != nil {
+		return dst[:0], false, err
+	}
+	data, isText := t.queue.deliverInto(m, dst)
+	return data, isText, nil
 }
 
 // write sends one message with the engine's blocking write.

@@ -14,11 +14,14 @@ import (
 // reading stops the socket being read.
 const streamReadAhead = 64 << 10
 
-// streamMessage is one received message.
+// streamMessage is one received message. pooled marks data as a buffer
+// of the queue's pool, lent until the message is delivered: a large binary
+// message the reader read into a recycled buffer.
 type streamMessage struct {
 	text   string
 	data   []byte
 	isText bool
+	pooled bool
 }
 
 // size is the message's length in bytes.
@@ -38,6 +41,56 @@ type messageQueue struct {
 
 	avail chan struct{} // a token when a message or the end may be there
 	space chan struct{} // a token when the pusher may go on
+
+	spare []byte // a read buffer given back by ReadInto, for the pusher
+}
+
+// maxSpareBuffer is the largest read buffer the queue keeps for reuse.
+const maxSpareBuffer = 1 << 20
+
+// takeBuffer returns the spare read buffer (empty, nil if none).
+func (m *messageQueue) takeBuffer() []byte {
+	m.mu.Lock()
+	b := m.spare
+	m.spare = nil
+	m.mu.Unlock()
+	return b[:0]
+}
+
+// recycle keeps b as the spare read buffer unless it is too large.
+func (m *messageQueue) recycle(b []byte) {
+	if cap(b) > maxSpareBuffer {
+		return
+	}
+	m.mu.Lock()
+	if cap(b) > cap(m.spare) {
+		m.spare = b[:0]
+	}
+	m.mu.Unlock()
+}
+
+// deliver turns a popped message into what Read returns: a pooled buffer
+// is handed over (the reader takes a new one).
+func (m *messageQueue) deliver(msg streamMessage) (text string, data []byte, isText bool) {
+	if msg.isText && msg.pooled {
+		text = string(msg.data)
+		m.recycle(msg.data)
+		return text, nil, true
+	}
+	return msg.text, msg.data, msg.isText
+}
+
+// deliverInto appends a popped message's bytes to dst[:0], as ReadInto
+// returns them, and gives a pooled buffer back.
+func (m *messageQueue) deliverInto(msg streamMessage, dst []byte) ([]byte, bool) {
+	if msg.isText && !msg.pooled {
+		return append(dst[:0], msg.text...), true
+	}
+	out := append(dst[:0], msg.data...)
+	if msg.pooled {
+		m.recycle(msg.data)
+	}
+	return out, msg.isText
 }
 
 // init prepares an empty queue with the given budget (0: none).

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 
@@ -14,9 +13,9 @@ import (
 var streamImpl = Impl{
 	Name:   "w3ws-stream",
 	Module: "github.com/w3ws/w3ws",
-	Client: "WebSocketStream: NewStream, Opened; Readable.Read(context.Background()) (a []byte the caller owns per message); " +
+	Client: "WebSocketStream: NewStream, Opened; Readable.ReadInto(context.Background(), a reused buffer); " +
 		"Writable.Write(context.Background(), []byte or string) (returns once written)",
-	Server:  "UpgradeStream; Read, then Write of the same value",
+	Server:  "UpgradeStream; ReadInto a reused buffer, then Write of its bytes (as a string for text)",
 	Deflate: []Deflate{DeflateNoTakeover, DeflateTakeover},
 	DeflateSetup: "StreamOptions.Compression, with CompressionContextTakeover for takeover, at both ends, default threshold (128 B); " +
 		"compress/flate at BestSpeed, or level 2 for a writer kept with takeover",
@@ -40,6 +39,7 @@ type streamConn struct {
 	s    *websocket.WebSocketStream
 	c    *websocket.StreamConnection
 	text bool
+	buf  []byte
 }
 
 func dialStream(ctx context.Context, url string, cfg Config) (PullConn, error) {
@@ -62,17 +62,12 @@ func (c *streamConn) Send(p []byte) error {
 }
 
 func (c *streamConn) Receive() ([]byte, error) {
-	v, err := c.c.Readable.Read(context.Background())
+	b, _, err := c.c.Readable.ReadInto(context.Background(), c.buf)
 	if err != nil {
 		return nil, err
 	}
-	switch m := v.(type) {
-	case []byte:
-		return m, nil
-	case string:
-		return []byte(m), nil
-	}
-	return nil, errors.New("w3ws-stream: unexpected message type")
+	c.buf = b
+	return b, nil
 }
 
 // Close runs the closing handshake and waits for it, bounded by the
@@ -104,10 +99,16 @@ func serveStream(ln net.Listener, d Deflate) error {
 			return
 		}
 		c, _ := s.Opened(context.Background())
+		var buf []byte
 		for {
-			v, err := c.Readable.Read(context.Background())
+			b, isText, err := c.Readable.ReadInto(context.Background(), buf)
 			if err != nil {
 				return // io.EOF once the client closed: the engine answered it
+			}
+			buf = b
+			var v any = b
+			if isText {
+				v = string(b)
 			}
 			if err := c.Writable.Write(context.Background(), v); err != nil {
 				s.Close(websocket.CloseInfo{})
