@@ -1,4 +1,5 @@
-// Package jsbridge is a thin, typed binding of the browser's WebSocket for
+// Package jsbridge is a thin, typed binding of the browser's WebSocket (and
+// of its WebSocketStream, where the browser has one: [Stream]) for
 // Go compiled to WebAssembly (GOOS=js GOARCH=wasm): the constructor, its
 // attributes, send and close, its events taken in batches as [Event]
 // values, and JavaScript exceptions turned into *Exception errors.
@@ -17,8 +18,8 @@
 // the browser already has (Function.prototype.bind, Array.prototype.push,
 // setTimeout...), so it runs on pages whose Content-Security-Policy allows
 // 'wasm-unsafe-eval', which Go's WebAssembly needs anyway, but not
-// 'unsafe-eval'. It makes two js.Funcs, shared by every socket, for the
-// life of the program.
+// 'unsafe-eval'. It makes three js.Funcs, shared by every socket and
+// stream, for the life of the program.
 //
 // The package builds natively too (for go doc and go vet) but has no API
 // there beyond its types.

@@ -127,8 +127,9 @@ var errStreamAborted = errors.New("websocket: WebSocketStream: the opening hands
 // Read, the stream stops reading the socket (at most 64 KiB, or one larger
 // message, are read ahead) and TCP pushes back on the peer; Write returns once the message
 // is written to the socket, so it blocks while the peer does not read. In
-// the browser it drives the browser's WebSocket (see the README for how
-// back-pressure is approximated there). All methods are safe for
+// the browser it drives the browser's own WebSocketStream where there is
+// one, and otherwise emulates it over the browser's WebSocket (see the
+// README for how back-pressure is approximated then). All methods are safe for
 // concurrent use.
 type WebSocketStream struct {
 	url string
