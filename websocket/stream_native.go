@@ -16,12 +16,9 @@ import (
 	"github.com/w3ws/w3ws/native"
 )
 
-// streamTransport runs a WebSocketStream on the engine. One goroutine reads
-// the connection into a queue Read takes from, and stops reading while
-// streamReadAhead bytes (or one larger message) are queued: when the
-// program stops calling Read, the connection stops being read and TCP
-// pushes back on the peer. Writes go straight to the engine's blocking
-// write on the caller's goroutine.
+// streamTransport runs a WebSocketStream on the engine. Reading is
+// described in streamread_native.go; writes go straight to the engine's
+// blocking write on the caller's goroutine.
 type streamTransport struct {
 	mu          sync.Mutex
 	conn        *native.Conn       // set once open
@@ -30,11 +27,16 @@ type streamTransport struct {
 	aborted     bool               // the NewStream context ended before open
 	giveUp      *time.Timer        // drops a connection whose closing handshake overran
 
-	queue messageQueue // received messages; ends with io.EOF or the *WebSocketError
+	queue   messageQueue // received messages; ends with io.EOF or the *WebSocketError
+	reading              // who reads the connection, and how
 }
 
-// init prepares the queue.
-func (t *streamTransport) init() { t.queue.init(streamReadAhead) }
+// init prepares the queue and the read token.
+func (t *streamTransport) init() {
+	t.queue.init(streamReadAhead)
+	t.token = make(chan struct{}, 1) // empty until open: see startReading
+	t.kick = make(chan struct{}, 1)
+}
 
 // connect runs the opening handshake on a goroutine of its own. ctx ending
 // before the stream opened abandons it.
@@ -87,9 +89,8 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 			t.failBeforeOpen(s, &WebSocketError{CloseCode: 1006,
 				Message: "the opening handshake failed", Err: err})
 		default:
+			t.startReading(s, c)
 			s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
-			// A fresh goroutine reads: the handshake grew this one's stack.
-			go t.readLoop(s, c)
 		}
 	}()
 }
@@ -118,8 +119,8 @@ func upgradeStream(w http.ResponseWriter, r *http.Request, o Options) (*WebSocke
 	s := newStream(scheme + "://" + r.Host + r.URL.RequestURI())
 	s.t.init()
 	s.t.conn = c
+	s.t.startReading(s, c)
 	s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
-	go s.t.readLoop(s, c)
 	return s, nil
 }
 
@@ -132,41 +133,6 @@ func streamConnOptions(o *Options, server bool) native.ConnOptions {
 		IdleTimeout:          idleTimeout(o, server),
 		Compression:          compressionMode(o, server),
 		CompressionThreshold: compressionThreshold(o, server),
-	}
-}
-
-// readLoop reads messages and queues them for Read until the connection
-// ends, then settles the closed promise. A message under handOverSize (or
-// text) is copied out of the loop's own buffer into one of its size; a
-// larger binary one is queued in the buffer it was read into, which
-// ReadInto gives back for the next large message.
-func (t *streamTransport) readLoop(s *WebSocketStream, c *native.Conn) {
-	var buf []byte
-	for {
-		dst := buf[:0]
-		if cap(dst) < handOverSize {
-			if spare := t.queue.takeBuffer(); cap(spare) > cap(dst) {
-				dst = spare
-			}
-		}
-		typ, msg, err := c.ReadMessage(dst)
-		if err != nil {
-			t.end(s, c, err)
-			return
-		}
-		var m streamMessage
-		switch {
-		case typ == native.MessageBinary && len(msg) >= handOverSize:
-			m = streamMessage{data: msg, pooled: true}
-			if sameArray(msg, buf) {
-				buf = nil
-			}
-		default:
-			m.text, m.data, m.isText, buf = takeMessage(typ, msg, buf)
-		}
-		if t.queue.push(m) {
-			t.queue.waitSpace(c.Done())
-		}
 	}
 }
 
@@ -193,33 +159,6 @@ func (t *streamTransport) end(s *WebSocketStream, c *native.Conn, err error) {
 	werr := &WebSocketError{CloseCode: 1006, Message: "the connection ended without a closing handshake", Err: err}
 	t.queue.end(werr)
 	s.settleClosed(CloseInfo{}, werr)
-}
-
-// read waits for the next message.
-func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error) {
-	if t.queue.avail == nil {
-		// Never opened: the stream was aborted before it started.
-		return "", nil, false, t.notOpen()
-	}
-	m, err := t.queue.pop(ctx)
-	if err != nil {
-		return "", nil, false, err
-	}
-	text, data, isText := t.queue.deliver(m)
-	return text, data, isText, nil
-}
-
-// readInto waits for the next message and appends it to dst[:0].
-func (t *streamTransport) readInto(ctx context.Context, dst []byte) ([]byte, bool, error) {
-	if t.queue.avail == nil {
-		return dst[:0], false, t.notOpen()
-	}
-	m, err := t.queue.pop(ctx)
-	if err != nil {
-		return dst[:0], false, err
-	}
-	data, isText := t.queue.deliverInto(m, dst)
-	return data, isText, nil
 }
 
 // write sends one message with the engine's blocking write.
@@ -266,6 +205,7 @@ func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
 		return
 	}
 	c.StartClose(native.StatusCode(code), reason)
+	signal(t.kick) // the reply is read even if the program stops reading
 	// The reply may sit behind messages the program does not read: give
 	// up on it as the engine does, after its close timeout. The messages
 	// already queued stay readable.
@@ -281,7 +221,10 @@ func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
 
 // stopReading makes the reader discard messages nobody will read, so
 // that a closing handshake completes without the program reading.
-func (t *streamTransport) stopReading() { t.queue.discard() }
+func (t *streamTransport) stopReading() {
+	t.queue.discard()
+	signal(t.kick)
+}
 
 // addrs returns the connection's local and remote addresses.
 func (t *streamTransport) addrs() (local, remote net.Addr) {

@@ -4,10 +4,14 @@ package websocket_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/w3ws/w3ws/websocket"
 )
 
 // TestStreamNativeReadInto: ReadInto appends each message to dst[:0], text
@@ -51,4 +55,31 @@ func TestStreamNativeReadInto(t *testing.T) {
 	for i := range sent {
 		assert.True(t, bytes.Equal(sent[i], held[i]), "message %d changed after it was read", i)
 	}
+}
+
+// TestStreamNativeDirectThenIdle: a program that reads with a context that
+// cannot end (the stream then reads the connection on the caller's
+// goroutine) and then stops reading still sees the peer's Close: the
+// stream resumes reading on its own, so Closed settles with the peer's
+// code, and the messages sent before it are still there to read.
+func TestStreamNativeDirectThenIdle(t *testing.T) {
+	cs, cc, ss, sc := stPair(t, nil, nil)
+	ctx := stCtx(t)
+	for i := range 20 {
+		require.NoError(t, sc.Writable.Write(ctx, []byte{byte(i)}))
+		got, err := cc.Readable.Read(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, []byte{byte(i)}, got)
+	}
+	require.NoError(t, sc.Writable.Write(ctx, "unread"))
+	require.NoError(t, ss.Close(websocket.CloseInfo{CloseCode: 4000, Reason: "idle"}))
+	// The client reads nothing more until its Closed settled.
+	info, err := cs.Closed(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, websocket.CloseInfo{CloseCode: 4000, Reason: "idle"}, info)
+	got, err := cc.Readable.Read(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "unread", got)
+	_, err = cc.Readable.Read(context.Background())
+	assert.ErrorIs(t, err, io.EOF)
 }

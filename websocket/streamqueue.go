@@ -189,6 +189,30 @@ func (m *messageQueue) pop(ctx context.Context) (streamMessage, error) {
 	}
 }
 
+// tryPop returns the next message if one is queued (ok), or the end's
+// error once every message was taken; neither when nothing is queued.
+func (m *messageQueue) tryPop() (msg streamMessage, ok bool, err error) {
+	m.mu.Lock()
+	if m.head < len(m.q) {
+		msg = m.q[m.head]
+		m.q[m.head] = streamMessage{}
+		m.head++
+		m.bytes -= msg.size()
+		if m.head == len(m.q) {
+			m.q, m.head = m.q[:0], 0
+		}
+		m.mu.Unlock()
+		signal(m.space)
+		return msg, true, nil
+	}
+	ended, err := m.ended, m.err
+	m.mu.Unlock()
+	if ended {
+		return streamMessage{}, false, err
+	}
+	return streamMessage{}, false, nil
+}
+
 // result reports whether reading ended, and why.
 func (m *messageQueue) result() (bool, error) {
 	m.mu.Lock()
