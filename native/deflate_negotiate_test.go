@@ -11,12 +11,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/internal/rawserver"
 )
 
 // pmdTimeout bounds every wait of the permessage-deflate tests.
@@ -342,54 +342,24 @@ type pmdServer struct {
 
 func newPMDServer(t *testing.T, respond func(r *http.Request) string, after []byte) *pmdServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &pmdServer{addr: ln.Addr().String(), reqs: make(chan *http.Request, 8)}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
+	s := &pmdServer{reqs: make(chan *http.Request, 8)}
+	s.addr = rawserver.Start(t, pmdTimeout, func(nc net.Conn) {
+		defer nc.Close()
+		br := bufio.NewReader(nc)
+		r, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		s.reqs <- r
+		if _, err := io.WriteString(nc, respond(r)); err != nil {
+			return
+		}
+		if len(after) > 0 {
+			if _, err := nc.Write(after); err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, nc)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer nc.Close()
-				nc.SetDeadline(time.Now().Add(pmdTimeout))
-				br := bufio.NewReader(nc)
-				r, err := http.ReadRequest(br)
-				if err != nil {
-					return
-				}
-				s.reqs <- r
-				if _, err := io.WriteString(nc, respond(r)); err != nil {
-					return
-				}
-				if len(after) > 0 {
-					if _, err := nc.Write(after); err != nil {
-						return
-					}
-				}
-				io.Copy(io.Discard, br)
-			}()
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+		io.Copy(io.Discard, br)
 	})
 	return s
 }

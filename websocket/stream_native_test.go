@@ -29,6 +29,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/internal/rawserver"
 	"github.com/w3ws/w3ws/native"
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -626,48 +627,18 @@ func stAcceptKey(key string) string {
 // end of the test.
 func stRawServer(t *testing.T, fn func(nc net.Conn, br *bufio.Reader)) (wsURL string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, nc)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				nc.SetDeadline(time.Now().Add(2 * stWait))
-				br := bufio.NewReader(nc)
-				req, err := http.ReadRequest(br)
-				if err != nil {
-					nc.Close()
-					return
-				}
-				fmt.Fprintf(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-					stAcceptKey(req.Header.Get("Sec-WebSocket-Key")))
-				fn(nc, br)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, nc := range conns {
+	addr := rawserver.Start(t, 2*stWait, func(nc net.Conn) {
+		br := bufio.NewReader(nc)
+		req, err := http.ReadRequest(br)
+		if err != nil {
 			nc.Close()
+			return
 		}
-		mu.Unlock()
-		wg.Wait()
+		fmt.Fprintf(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+			stAcceptKey(req.Header.Get("Sec-WebSocket-Key")))
+		fn(nc, br)
 	})
-	return "ws://" + ln.Addr().String() + "/"
+	return "ws://" + addr + "/"
 }
 
 // stRawClient completes a client handshake with an UpgradeStream server at
