@@ -170,15 +170,8 @@ type StreamWriter struct{ s *WebSocketStream }
 // failure is reported by Opened and Closed (a *WebSocketError).
 func NewStream(ctx context.Context, rawURL string, opts *StreamOptions) (*WebSocketStream, error) {
 	o := opts.options()
-	base := o.BaseURL
-	if base == "" {
-		base = defaultBaseURL()
-	}
-	u, err := parseURL(rawURL, base)
+	u, err := checkConstructor(rawURL, &o)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkProtocols(o.Protocols); err != nil {
 		return nil, err
 	}
 	if ctx.Err() != nil {

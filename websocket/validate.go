@@ -244,6 +244,24 @@ func encodeURLPart(s, set string) string {
 // MessageEvent.origin carries it: scheme://host[:port].
 func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
+// checkConstructor applies the constructor's checks, as new WebSocket()
+// and new WebSocketStream() do: the URL, resolved against o.BaseURL (or
+// the build's default base), then the subprotocols.
+func checkConstructor(rawURL string, o *Options) (*url.URL, error) {
+	base := o.BaseURL
+	if base == "" {
+		base = defaultBaseURL()
+	}
+	u, err := parseURL(rawURL, base)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProtocols(o.Protocols); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
 // checkProtocols applies the constructor's subprotocol rules: each must be a
 // valid token and none may repeat (compared case-sensitively, as browsers do).
 func checkProtocols(ps []string) error {

@@ -97,15 +97,8 @@ func NewWithOptions(rawURL string, opts *Options) (*WebSocket, error) {
 		o = *opts
 		o.Protocols = append([]string(nil), opts.Protocols...)
 	}
-	base := o.BaseURL
-	if base == "" {
-		base = defaultBaseURL()
-	}
-	u, err := parseURL(rawURL, base)
+	u, err := checkConstructor(rawURL, &o)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkProtocols(o.Protocols); err != nil {
 		return nil, err
 	}
 	ws := newSocket(u, o)
