@@ -57,7 +57,8 @@ func (c *Conn) startIdleWatch() {
 
 // idleTick runs on the timer: progress resets the watch; IdleTimeout of
 // silence sends a Ping; IdleTimeout more without a byte fails the
-// connection with ErrIdleTimeout.
+// connection with ErrIdleTimeout. Silence counts only while a ReadMessage
+// is in progress: bytes the peer sent are not seen while nobody reads.
 func (c *Conn) idleTick() {
 	w := &c.idle
 	w.mu.Lock()
@@ -65,7 +66,10 @@ func (c *Conn) idleTick() {
 	now := time.Now()
 	d := c.cfg.opts.IdleTimeout
 	switch n := c.activity.n.Load(); {
-	case n != w.seen:
+	case n != w.seen || !c.reading.Load():
+		// Progress, or nobody reading (a program that paused reading
+		// pushes back on the peer, which is then silent by our doing):
+		// the silence counts from now.
 		w.seen, w.activeAt, w.pingedAt = n, now, time.Time{}
 	case !w.pingedAt.IsZero() && now.Sub(w.pingedAt) >= d:
 		go c.finish(ErrIdleTimeout) // not under w.mu: teardown stops the timer

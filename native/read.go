@@ -38,6 +38,8 @@ func (c *Conn) ReadMessage(dst []byte) (MessageType, []byte, error) {
 
 // readMessageLocked is ReadMessage with readMu held.
 func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
+	c.reading.Store(true) // the idle watch judges silence only while we read
+	defer c.reading.Store(false)
 	if c.readErr != nil {
 		return 0, dst, c.readErr
 	}

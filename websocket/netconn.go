@@ -37,8 +37,9 @@ func (s *WebSocketStream) NetConn(ctx context.Context) (net.Conn, error) {
 type netConn struct {
 	s *WebSocketStream
 
-	readMu sync.Mutex // one Read at a time; guards rest
-	rest   []byte     // the unread part of the current message
+	readMu  sync.Mutex // one Read at a time; guards rest and readErr
+	rest    []byte     // the unread part of the current message
+	readErr error      // a text message broke the byte stream: every later Read fails
 
 	rd, wd deadline
 
@@ -53,20 +54,30 @@ var errTextOnNetConn = errors.New("websocket: NetConn: received a text message; 
 func (c *netConn) Read(p []byte) (int, error) {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
-	if c.isClosing() {
+	ctx := c.rd.context()
+	switch {
+	case c.isClosing():
 		return 0, c.opError("read", net.ErrClosed)
+	case c.readErr != nil:
+		return 0, c.readErr
+	case ctx.Err() != nil:
+		// A passed deadline fails the Read even when bytes are buffered,
+		// as a TCP connection's does.
+		return 0, c.opError("read", os.ErrDeadlineExceeded)
 	}
 	for len(c.rest) == 0 {
 		if len(p) == 0 {
 			return 0, nil
 		}
-		_, data, isText, err := c.s.t.read(c.rd.context())
+		_, data, isText, err := c.s.t.read(ctx)
 		switch {
 		case err == io.EOF:
 			return 0, io.EOF
 		case err != nil && c.isClosing():
 			return 0, c.opError("read", net.ErrClosed)
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		case err != nil && ctx.Err() != nil:
+			// This Read's deadline passed, not an earlier one that
+			// dropped the connection.
 			return 0, c.opError("read", os.ErrDeadlineExceeded)
 		case err != nil:
 			return 0, c.opError("read", err)
@@ -76,7 +87,8 @@ func (c *netConn) Read(p []byte) (int, error) {
 			// allows no such code, 1000).
 			c.s.t.close(c.s, 1003, "text message on a byte stream")
 			c.s.t.stopReading()
-			return 0, c.opError("read", errTextOnNetConn)
+			c.readErr = c.opError("read", errTextOnNetConn)
+			return 0, c.readErr
 		}
 		c.rest = data
 	}
@@ -93,13 +105,16 @@ func (c *netConn) Write(p []byte) (int, error) {
 	if c.isClosing() {
 		return 0, c.opError("write", net.ErrClosed)
 	}
-	err := c.s.t.write(c.wd.context(), "", p, false)
+	ctx := c.wd.context()
+	err := c.s.t.write(ctx, "", p, false)
 	switch {
 	case err == nil:
 		return len(p), nil
 	case c.isClosing():
 		return 0, c.opError("write", net.ErrClosed)
-	case errors.Is(err, os.ErrDeadlineExceeded):
+	case ctx.Err() != nil:
+		// This Write's deadline passed (the connection is dropped: a
+		// later Write fails for good, not as a timeout).
 		return 0, c.opError("write", os.ErrDeadlineExceeded)
 	}
 	return 0, c.opError("write", err)

@@ -20,12 +20,14 @@ import (
 // described in streamread_native.go; writes go straight to the engine's
 // blocking write on the caller's goroutine.
 type streamTransport struct {
-	mu          sync.Mutex
-	conn        *native.Conn       // set once open
-	cancel      context.CancelFunc // abandons the opening handshake
-	closeCalled bool               // Close ran
-	aborted     bool               // the NewStream context ended before open
-	giveUp      *time.Timer        // drops a connection whose closing handshake overran
+	mu            sync.Mutex
+	conn          *native.Conn       // set once open
+	cancel        context.CancelFunc // abandons the opening handshake
+	closeCalled   bool               // Close ran
+	aborted       bool               // the NewStream context ended before open
+	giveUp        *time.Timer        // drops a connection whose closing handshake overran
+	closeTimedOut bool               // giveUp fired before the end
+	ended         bool               // end ran
 
 	queue   messageQueue // received messages; ends with io.EOF or the *WebSocketError
 	reading              // who reads the connection, and how
@@ -141,8 +143,12 @@ func streamConnOptions(o *Options, server bool) native.ConnOptions {
 // *WebSocketError otherwise.
 func (t *streamTransport) end(s *WebSocketStream, c *native.Conn, err error) {
 	t.mu.Lock()
+	t.ended = true
 	if t.giveUp != nil {
 		t.giveUp.Stop()
+	}
+	if t.closeTimedOut {
+		err = native.ErrCloseTimeout // not the dropped connection it caused
 	}
 	t.mu.Unlock()
 	var ce *native.CloseError
@@ -204,18 +210,22 @@ func (t *streamTransport) close(s *WebSocketStream, code int, reason string) {
 		}
 		return
 	}
-	c.StartClose(native.StatusCode(code), reason)
+	if c.StartClose(native.StatusCode(code), reason) != nil {
+		return // the connection is over, or closing already
+	}
 	signal(t.kick) // the reply is read even if the program stops reading
 	// The reply may sit behind messages the program does not read: give
 	// up on it as the engine does, after its close timeout. The messages
 	// already queued stay readable.
-	giveUp := time.AfterFunc(native.DefaultCloseTimeout, func() {
-		if ended, _ := t.queue.result(); !ended {
-			c.CloseNow()
-		}
-	})
 	t.mu.Lock()
-	t.giveUp = giveUp
+	if !t.ended {
+		t.giveUp = time.AfterFunc(native.DefaultCloseTimeout, func() {
+			t.mu.Lock()
+			t.closeTimedOut = !t.ended
+			t.mu.Unlock()
+			c.CloseNow() // a no-op once the connection ended
+		})
+	}
 	t.mu.Unlock()
 }
 

@@ -14,9 +14,9 @@ import (
 // reading stops the socket being read.
 const streamReadAhead = 64 << 10
 
-// streamMessage is one received message. pooled marks data as a buffer
-// of the queue's pool, lent until the message is delivered: a large binary
-// message the reader read into a recycled buffer.
+// streamMessage is one received message. pooled marks data (binary) as a
+// buffer of the queue's pool, handed over by Read and given back by
+// ReadInto: a large binary message read into a recycled buffer.
 type streamMessage struct {
 	text   string
 	data   []byte
@@ -69,21 +69,10 @@ func (m *messageQueue) recycle(b []byte) {
 	m.mu.Unlock()
 }
 
-// deliver turns a popped message into what Read returns: a pooled buffer
-// is handed over (the reader takes a new one).
-func (m *messageQueue) deliver(msg streamMessage) (text string, data []byte, isText bool) {
-	if msg.isText && msg.pooled {
-		text = string(msg.data)
-		m.recycle(msg.data)
-		return text, nil, true
-	}
-	return msg.text, msg.data, msg.isText
-}
-
 // deliverInto appends a popped message's bytes to dst[:0], as ReadInto
 // returns them, and gives a pooled buffer back.
 func (m *messageQueue) deliverInto(msg streamMessage, dst []byte) ([]byte, bool) {
-	if msg.isText && !msg.pooled {
+	if msg.isText {
 		return append(dst[:0], msg.text...), true
 	}
 	out := append(dst[:0], msg.data...)
@@ -115,6 +104,12 @@ func (m *messageQueue) push(msg streamMessage) (full bool) {
 	if m.drain {
 		m.mu.Unlock()
 		return false
+	}
+	if m.head > 0 && len(m.q) == cap(m.q) {
+		// A queue that never empties would otherwise grow for ever.
+		n := copy(m.q, m.q[m.head:])
+		clear(m.q[n:])
+		m.q, m.head = m.q[:n], 0
 	}
 	m.q = append(m.q, msg)
 	m.bytes += msg.size()

@@ -47,8 +47,9 @@ func (t *streamTransport) startReading(s *WebSocketStream, c *native.Conn) {
 
 // pump reads ahead into the queue until the connection ends.
 func (t *streamTransport) pump(s *WebSocketStream, c *native.Conn) {
+	var timer *time.Timer
 	for {
-		t.park()
+		t.park(&timer)
 		<-t.token
 		if ended, _ := t.queue.result(); ended {
 			t.token <- struct{}{}
@@ -69,19 +70,23 @@ func (t *streamTransport) pump(s *WebSocketStream, c *native.Conn) {
 }
 
 // park waits while a program reads directly: until directHold after the
-// last Read that asked to, or a kick.
-func (t *streamTransport) park() {
+// last Read that asked to, or a kick. timer is the pump's, reused.
+func (t *streamTransport) park(timer **time.Timer) {
 	for {
 		last := t.lastDirect.Load()
 		wait := directHold - time.Duration(time.Now().UnixNano()-last)
 		if last == 0 || wait <= 0 {
 			return
 		}
-		timer := time.NewTimer(wait)
+		if *timer == nil {
+			*timer = time.NewTimer(wait)
+		} else {
+			(*timer).Reset(wait) // Go 1.23 timers: no stale tick to drain
+		}
 		select {
-		case <-timer.C:
+		case <-(*timer).C:
 		case <-t.kick:
-			timer.Stop()
+			(*timer).Stop()
 			return
 		}
 	}
@@ -137,15 +142,13 @@ func (t *streamTransport) read(ctx context.Context) (string, []byte, bool, error
 		if err != nil {
 			return "", nil, false, err
 		}
-		text, data, isText := t.queue.deliver(m)
-		return text, data, isText, nil
+		return m.text, m.data, m.isText, nil
 	}
 	m, err := t.waitQueued(ctx)
 	if err != nil {
 		return "", nil, false, err
 	}
-	text, data, isText := t.queue.deliver(m)
-	return text, data, isText, nil
+	return m.text, m.data, m.isText, nil
 }
 
 // readDirect returns what is queued, or reads the connection. The caller
