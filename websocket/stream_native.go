@@ -91,8 +91,9 @@ func (t *streamTransport) connect(ctx context.Context, s *WebSocketStream, u *ur
 			t.failBeforeOpen(s, &WebSocketError{CloseCode: 1006,
 				Message: "the opening handshake failed", Err: err})
 		default:
-			t.startReading(s, c)
+			// Opened first: the pump may find the connection over at once.
 			s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
+			t.startReading(s, c)
 		}
 	}()
 }
@@ -121,8 +122,8 @@ func upgradeStream(w http.ResponseWriter, r *http.Request, o Options) (*WebSocke
 	s := newStream(scheme + "://" + r.Host + r.URL.RequestURI())
 	s.t.init()
 	s.t.conn = c
-	s.t.startReading(s, c)
 	s.settleOpen(s.halves(c.Subprotocol(), c.Extensions()), nil)
+	s.t.startReading(s, c)
 	return s, nil
 }
 

@@ -36,9 +36,9 @@ type reading struct {
 	c          *native.Conn
 }
 
-// startReading hands the opened connection to the readers: the token,
-// which no Read can take before, and the pump, on a fresh goroutine (the
-// handshake grew the stack of the one that ran it).
+// startReading hands the opened connection to the readers: the token
+// (until then a Read waits on the queue) and the pump, on a fresh
+// goroutine (the handshake grew the stack of the one that ran it).
 func (t *streamTransport) startReading(s *WebSocketStream, c *native.Conn) {
 	t.s, t.c = s, c
 	t.token <- struct{}{}

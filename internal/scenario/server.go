@@ -442,6 +442,20 @@ type rawSession struct {
 	sentClose bool // we sent a Close frame
 }
 
+// dropAfterClose ends TCP right after our Close frame without reading the
+// peer's reply as a frame: it sends FIN and discards what still comes for
+// a moment, so that the reply does not meet a closed socket, whose RST
+// would make the client's view of the close depend on timing.
+func (rs *rawSession) dropAfterClose() {
+	tc, ok := rs.nc.(interface{ CloseWrite() error })
+	if !ok {
+		return
+	}
+	tc.CloseWrite()
+	rs.nc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, rs.br)
+}
+
 // startRaw hijacks the connection and writes the handshake response that
 // the query asks for (see handshakeResponse). ok reports a 101.
 func (s *Server) startRaw(w http.ResponseWriter, r *http.Request, c *conn) (rs *rawSession, ok bool, err error) {
@@ -580,6 +594,7 @@ func serveClose(s *Server, w http.ResponseWriter, r *http.Request, c *conn) (boo
 		rs.write(appendFrame(nil, 8, closeBody(code, q.Get("reason"))))
 		rs.sentClose = true
 		if q.Get("drop") == "1" {
+			rs.dropAfterClose()
 			return false, nil
 		}
 		return rs.serve(closeEcho, 0)
