@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -17,10 +18,12 @@ import (
 // automatically while ReadMessage runs, and the closing handshake runs in both
 // directions: see [Conn.Close] and [Conn.ReadMessage].
 type Conn struct {
-	nc       net.Conn
-	br       *bufio.Reader
-	activity *activityReader // under br: counts the bytes the peer sent
-	cfg      connConfig
+	nc        net.Conn
+	br        *bufio.Reader
+	raw       syscall.RawConn // set when reads can wait without a buffer (awaitData)
+	lastFrame time.Time       // when awaitData last ran (readers only); zero before
+	activity  *activityReader // under br: counts the bytes the peer sent
+	cfg       connConfig
 
 	// Read state.
 	readMu  sync.Mutex // held by ReadMessage; TryLock tells Close whether a reader runs
@@ -88,6 +91,7 @@ func newConn(nc net.Conn, br *bufio.Reader, cfg connConfig) *Conn {
 		activity = &activityReader{}
 	}
 	c := &Conn{nc: nc, br: br, activity: activity, cfg: cfg, done: make(chan struct{})}
+	c.raw = rawConnOf(nc, activity)
 	c.w.init(nc, cfg.client, cfg.opts.OnWritten)
 	c.w.maxQueue, c.w.onFull = cfg.opts.MaxWriteQueue, c.writeQueueFull
 	if p := cfg.deflate; p != nil {

@@ -275,6 +275,9 @@ func (c *Conn) dropSpill() {
 
 // readHeader reads and checks the next frame header.
 func (c *Conn) readHeader() (header, error) {
+	if err := c.awaitData(); err != nil {
+		return header{}, err
+	}
 	b, err := c.br.Peek(2)
 	if err != nil {
 		if len(b) > 0 && err == io.EOF {
