@@ -19,12 +19,12 @@ import (
 
 // TestIdleReaderHoldsNoBuffer: client connections that start waiting in
 // ReadMessage on a peer that sends nothing give their read buffers back.
-// 500 of them, against a raw server that answers the handshake and then
+// 300 of them, against a raw server that answers the handshake and then
 // only holds the socket, hold at least 2 KiB less heap each once their
 // readers wait than before (about 4 KiB less; nothing less when readers
 // keep their buffer), and a message that then arrives is read intact.
 func TestIdleReaderHoldsNoBuffer(t *testing.T) {
-	const n = 500
+	const n = 300
 	release := make(chan struct{})
 	var releaseOnce sync.Once
 	letGo := func() { releaseOnce.Do(func() { close(release) }) }
