@@ -71,10 +71,12 @@ func (c *netConn) Read(p []byte) (int, error) {
 		}
 		_, data, isText, err := c.s.t.read(ctx)
 		switch {
+		case err != nil && c.isClosing():
+			// Our Close woke this Read (its reply may have ended the
+			// stream cleanly first): net.ErrClosed, as for a closed socket.
+			return 0, c.opError("read", net.ErrClosed)
 		case err == io.EOF:
 			return 0, io.EOF
-		case err != nil && c.isClosing():
-			return 0, c.opError("read", net.ErrClosed)
 		case err != nil && ctx.Err() != nil:
 			// This Read's deadline passed, not an earlier one that
 			// dropped the connection.
