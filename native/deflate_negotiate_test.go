@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -376,18 +375,6 @@ func (s *pmdServer) request(t *testing.T) *http.Request {
 	}
 }
 
-// pmd101 returns a valid 101 response to r with the extra header lines.
-func pmd101(r *http.Request, extra ...string) string {
-	var b strings.Builder
-	b.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
-	b.WriteString("Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n")
-	for _, h := range extra {
-		b.WriteString(h + "\r\n")
-	}
-	b.WriteString("\r\n")
-	return b.String()
-}
-
 // pmdDial dials s with the given compression mode and no proxy.
 func pmdDial(t *testing.T, s *pmdServer, mode CompressionMode) (*Conn, *http.Response, error) {
 	t.Helper()
@@ -407,7 +394,7 @@ func pmdDial(t *testing.T, s *pmdServer, mode CompressionMode) (*Conn, *http.Res
 // (exactly Chrome's offer, once) and off (no offer).
 func TestDeflateDialOffer(t *testing.T) {
 	for _, mode := range []CompressionMode{CompressionNoContextTakeover, CompressionContextTakeover, CompressionDisabled} {
-		s := newPMDServer(t, func(r *http.Request) string { return pmd101(r) }, nil)
+		s := newPMDServer(t, func(r *http.Request) string { return dialTest101(r) }, nil)
 		c, _, err := pmdDial(t, s, mode)
 		require.NoError(t, err)
 		r := s.request(t)
@@ -434,7 +421,7 @@ func TestDeflateDialAccepted(t *testing.T) {
 		`permessage-deflate; server_max_window_bits="12"; client_no_context_takeover`,
 	} {
 		s := newPMDServer(t, func(r *http.Request) string {
-			return pmd101(r, "Sec-WebSocket-Extensions: "+ext)
+			return dialTest101(r, "Sec-WebSocket-Extensions: "+ext)
 		}, hello)
 		c, resp, err := pmdDial(t, s, CompressionContextTakeover)
 		require.NoError(t, err, ext)
@@ -476,7 +463,7 @@ func TestDeflateDialRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newPMDServer(t, func(r *http.Request) string { return pmd101(r, tt.lines...) }, nil)
+			s := newPMDServer(t, func(r *http.Request) string { return dialTest101(r, tt.lines...) }, nil)
 			c, _, err := pmdDial(t, s, tt.mode)
 			require.Error(t, err)
 			assert.Nil(t, c)
@@ -488,51 +475,10 @@ func TestDeflateDialRejects(t *testing.T) {
 	}
 }
 
-// pmdAcceptServer is an httptest server whose handler calls Accept and hands
-// the result to the test.
-type pmdAcceptServer struct {
-	addr    string
-	results chan pmdAcceptResult
-}
-
-// pmdAcceptResult is what the handler's Accept returned.
-type pmdAcceptResult struct {
-	c   *Conn
-	err error
-}
-
-// result waits for the handler's Accept to return, and closes the Conn at
-// cleanup.
-func (s *pmdAcceptServer) result(t *testing.T) pmdAcceptResult {
-	t.Helper()
-	select {
-	case res := <-s.results:
-		if res.c != nil {
-			t.Cleanup(func() { res.c.CloseNow() })
-		}
-		return res
-	case <-time.After(pmdTimeout):
-		t.Fatal("Accept did not return")
-		return pmdAcceptResult{}
-	}
-}
-
-func newPMDAcceptServer(t *testing.T, opts *AcceptOptions) *pmdAcceptServer {
-	t.Helper()
-	s := &pmdAcceptServer{results: make(chan pmdAcceptResult, 4)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := Accept(w, r, opts)
-		s.results <- pmdAcceptResult{c, err}
-	}))
-	s.addr = srv.Listener.Addr().String()
-	t.Cleanup(srv.Close)
-	return s
-}
-
-// do sends a handshake request with the extra header lines, followed by
+// pmdDo sends a handshake request to s with the extra header lines, followed by
 // after in the same write, and returns the response, the Conn Accept made,
 // and the client's end.
-func (s *pmdAcceptServer) do(t *testing.T, lines []string, after []byte) (*http.Response, *Conn, *rawPeer) {
+func pmdDo(t *testing.T, s *acceptServer, lines []string, after []byte) (*http.Response, *Conn, *rawPeer) {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", s.addr, pmdTimeout)
 	require.NoError(t, err)
@@ -591,12 +537,12 @@ func TestDeflateAcceptAnswers(t *testing.T) {
 	hello := maskedFrameRSV(true, rsv1, opText, []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newPMDAcceptServer(t, &AcceptOptions{ConnOptions: ConnOptions{Compression: tt.mode}})
+			s := newAcceptServer(t, &AcceptOptions{ConnOptions: ConnOptions{Compression: tt.mode}})
 			var lines []string
 			for _, o := range tt.offers {
 				lines = append(lines, "Sec-WebSocket-Extensions: "+o)
 			}
-			resp, c, p := s.do(t, lines, hello)
+			resp, c, p := pmdDo(t, s, lines, hello)
 			if tt.want == "" {
 				assert.NotContains(t, resp.Header, "Sec-Websocket-Extensions")
 			} else {
@@ -624,7 +570,7 @@ func TestDeflateDialAccept(t *testing.T) {
 	modes := []CompressionMode{CompressionDisabled, CompressionNoContextTakeover, CompressionContextTakeover}
 	for _, cm := range modes {
 		for _, sm := range modes {
-			s := newPMDAcceptServer(t, &AcceptOptions{ConnOptions: ConnOptions{Compression: sm, CompressionThreshold: -1}})
+			s := newAcceptServer(t, &AcceptOptions{ConnOptions: ConnOptions{Compression: sm, CompressionThreshold: -1}})
 			ctx, cancel := context.WithTimeout(context.Background(), pmdTimeout)
 			c, _, err := Dial(ctx, "ws://"+s.addr+"/", &DialOptions{
 				Proxy:       func(*http.Request) (*url.URL, error) { return nil, nil },

@@ -33,8 +33,7 @@ func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 		if err != nil {
 			return
 		}
-		nc.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Accept: " + acceptKey(req.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n"))
+		nc.Write([]byte(dialTest101(req)))
 		<-release
 		nc.Write([]byte{0x81, 0x02, 'h', 'i'})
 		time.Sleep(time.Second) // until the client read it
