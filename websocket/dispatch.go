@@ -46,6 +46,7 @@ type dispatcher struct {
 	idle    sync.Cond  // signalled when running goes false
 	queue   []task
 	running bool // a goroutine is running tasks
+	waiting int  // dispatch calls waiting for running to go false
 	run     func(task)
 }
 
@@ -60,9 +61,11 @@ func (d *dispatcher) init(run func(task)) {
 func (d *dispatcher) dispatch(t task) {
 	d.mu.Lock()
 	d.queue = append(d.queue, t)
+	d.waiting++
 	for d.running {
 		d.idle.Wait()
 	}
+	d.waiting--
 	if len(d.queue) > 0 {
 		d.drainLocked()
 	}
@@ -108,8 +111,10 @@ func (d *dispatcher) offer(t task) {
 	d.run(t)
 	d.mu.Lock()
 	d.running = false
-	if len(d.queue) > 0 {
-		// Tasks posted while t ran: hand them to a goroutine of their own.
+	if len(d.queue) > 0 && d.waiting == 0 {
+		// Tasks posted while t ran, and no dispatch waiting to run them
+		// (the reading goroutine, whose message came while t ran): hand
+		// them to a goroutine of their own.
 		d.startDrainLocked()
 	}
 	d.idle.Broadcast()

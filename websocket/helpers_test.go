@@ -289,20 +289,8 @@ func (r *recorder) handlerGoroutines() map[uint64]bool {
 	return m
 }
 
-// goid returns the current goroutine's id, from its stack header.
-func goid() uint64 {
-	var buf [64]byte
-	s := string(buf[:runtime.Stack(buf[:], false)])
-	s = strings.TrimPrefix(s, "goroutine ")
-	var id uint64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
-}
+// goid returns the current goroutine's id (export_test.go).
+func goid() uint64 { return websocket.Goid() }
 
 // closeOnMessages returns an onMessage hook that closes the socket with
 // code 1000 after n messages.

@@ -1,0 +1,70 @@
+package websocket
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestDispatchRunsOnDispatcher: a task dispatched while offer runs a
+// bookkeeping task inline runs on the dispatching goroutine once offer is
+// done (the reading goroutine's message is not handed to a new goroutine),
+// and a task posted meanwhile with no one dispatching still runs.
+func TestDispatchRunsOnDispatcher(t *testing.T) {
+	var d dispatcher
+	var mu sync.Mutex
+	ran := map[taskKind]uint64{}
+	inOffer := make(chan struct{})
+	release := make(chan struct{})
+	d.init(func(t task) {
+		if t.kind == taskBuffered {
+			close(inOffer)
+			<-release
+		}
+		mu.Lock()
+		ran[t.kind] = goid()
+		mu.Unlock()
+	})
+	offered := make(chan struct{})
+	go func() {
+		d.offer(task{kind: taskBuffered})
+		close(offered)
+	}()
+	<-inOffer
+	dispatched := make(chan uint64)
+	go func() {
+		d.dispatch(task{kind: taskMessage})
+		dispatched <- goid()
+	}()
+	// Let the dispatch queue its task and wait for the offer to finish.
+	for i := 0; ; i++ {
+		d.mu.Lock()
+		w := d.waiting
+		d.mu.Unlock()
+		if w == 1 {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("dispatch did not wait")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	<-offered
+	id := <-dispatched
+	mu.Lock()
+	assert.Equal(t, id, ran[taskMessage], "the message ran on the goroutine that dispatched it")
+	mu.Unlock()
+
+	// Posted with nobody dispatching: a goroutine of its own runs it.
+	done := make(chan struct{})
+	d.run = func(task) { close(done) }
+	d.post(task{kind: taskClosing})
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("posted task did not run")
+	}
+}
