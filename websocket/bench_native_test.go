@@ -17,12 +17,14 @@ import (
 // TCP: Send, the server's message event and Send back, the client's message
 // event. Compare with native's BenchmarkConnEcho for the engine alone.
 // send=async uses Send at both ends; send=context uses
-// SendContext(context.Background()), the back-pressured send.
+// SendContext(context.Background()), the back-pressured send;
+// send=release is send=context with both ends' handlers releasing the
+// message's data (MessageEvent.Release).
 func BenchmarkRoundTrip(b *testing.B) {
-	for _, mode := range []string{"async", "context"} {
+	for _, mode := range []string{"async", "context", "release"} {
 		for _, size := range []int{16, 1 << 10, 64 << 10, 1 << 20} {
 			b.Run(fmt.Sprintf("send=%s/size=%s", mode, sizeName(size)), func(b *testing.B) {
-				benchmarkRoundTrip(b, mode == "context", size)
+				benchmarkRoundTrip(b, mode != "async", mode == "release", size)
 			})
 		}
 	}
@@ -39,7 +41,7 @@ func sizeName(n int) string {
 	return fmt.Sprintf("%dB", n)
 }
 
-func benchmarkRoundTrip(b *testing.B, withContext bool, size int) {
+func benchmarkRoundTrip(b *testing.B, withContext, release bool, size int) {
 	send := func(ws *WebSocket, data any) error {
 		if withContext {
 			return ws.SendContext(context.Background(), data)
@@ -51,7 +53,12 @@ func benchmarkRoundTrip(b *testing.B, withContext bool, size int) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				Upgrade(w, r, &Options{
 					BinaryType: BinaryTypeArrayBuffer,
-					OnMessage:  func(e *MessageEvent) { send(e.Target(), e.Data) },
+					OnMessage: func(e *MessageEvent) {
+						send(e.Target(), e.Data)
+						if release {
+							e.Release()
+						}
+					},
 				})
 			}))
 			defer srv.Close()
@@ -59,7 +66,12 @@ func benchmarkRoundTrip(b *testing.B, withContext bool, size int) {
 			ws, err := NewWithOptions(strings.Replace(srv.URL, "http", "ws", 1), &Options{
 				BinaryType:     BinaryTypeArrayBuffer,
 				MaxMessageSize: 2 << 20,
-				OnMessage:      func(*MessageEvent) { got <- struct{}{} },
+				OnMessage: func(e *MessageEvent) {
+					if release {
+						e.Release()
+					}
+					got <- struct{}{}
+				},
 			})
 			if err != nil {
 				b.Fatal(err)

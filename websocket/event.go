@@ -25,7 +25,9 @@ func (e *baseEvent) Target() *WebSocket { return e.target }
 // message allocates only its data: a handler may keep Data (and what
 // Text and Bytes return) after it returns, but not the *MessageEvent
 // itself, which holds the next message once the handler has returned. Copy
-// the fields a later use needs.
+// the fields a later use needs. A handler that keeps nothing of a binary
+// message can hand its bytes back with Release, so that the next message
+// needs no allocation either.
 type MessageEvent struct {
 	baseEvent
 	// Data is a string for a text message; for a binary message an
@@ -79,6 +81,55 @@ func (e *MessageEvent) IsText() bool {
 func (e *MessageEvent) Text() string {
 	s, _ := e.Data.(string)
 	return s
+}
+
+// Release hands the bytes of this binary message (the ArrayBuffer, or the
+// Blob's bytes) back to the socket, which may read a later message into
+// them once the event's dispatch has ended, that is, once every listener
+// has returned. It is the Go counterpart of a browser's garbage collector
+// reclaiming the ArrayBuffer: as in the browser, every message's data is
+// otherwise a new allocation, and for large messages that allocation (and
+// the garbage collection it causes) costs more than reading the message.
+//
+// Call it from a listener, before it returns, and only when no listener
+// keeps the data or any slice of it: after the dispatch the bytes change
+// under such a reference. Send and SendContext have copied or written the
+// data when they return, so an echo may send the data and then release
+// it. Release does nothing for a text message (its string is immutable),
+// for an event the socket did not dispatch, or after the dispatch.
+func (e *MessageEvent) Release() {
+	ws := e.target
+	if ws == nil || e != &ws.msgEv {
+		return
+	}
+	if d := e.binaryData(); sameArray(d, ws.delivered) {
+		ws.released = ws.delivered
+	}
+}
+
+// binaryData is the bytes of a binary message, or nil.
+func (e *MessageEvent) binaryData() []byte {
+	switch d := e.Data.(type) {
+	case ArrayBuffer:
+		return d
+	case *Blob:
+		return d.data
+	}
+	return nil
+}
+
+// releasedData returns the data of the message just dispatched if a
+// listener released it, or nil; the reading goroutine calls it once the
+// dispatch has returned.
+func (ws *WebSocket) releasedData() []byte {
+	r := ws.released
+	ws.released = nil
+	return r
+}
+
+// sameArray reports whether a and b share their first element.
+func sameArray(a, b []byte) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // Bytes returns the message's bytes whatever its type and BinaryType: the

@@ -196,16 +196,17 @@ const maxRetainedReadBuffer = 1 << 20
 // readLoop reads messages and dispatches them on this goroutine until the
 // connection ends, then dispatches the close.
 func (ws *WebSocket) readLoop(c *native.Conn) {
-	var buf []byte
+	var r readBuffers
 	for {
-		typ, msg, err := c.ReadMessage(buf[:0])
+		typ, msg, err := c.ReadMessage(r.buf[:0])
 		if err != nil {
 			ws.d.dispatch(closeTask(err))
 			return
 		}
 		t := task{kind: taskMessage}
-		t.text, t.data, t.isText, buf = takeMessage(typ, msg, buf)
+		t.text, t.data, t.isText = r.take(typ, msg)
 		ws.d.dispatch(t)
+		r.giveBack(ws.releasedData())
 	}
 }
 
@@ -228,11 +229,6 @@ func takeMessage(typ native.MessageType, msg, buf []byte) (text string, data []b
 		return string(msg), nil, true, msg
 	}
 	return "", append(make([]byte, 0, len(msg)), msg...), false, msg
-}
-
-// sameArray reports whether a and b share their first element.
-func sameArray(a, b []byte) bool {
-	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // closeTask turns the error that ended reading into the close task: a

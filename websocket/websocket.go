@@ -56,9 +56,14 @@ type WebSocket struct {
 	d         dispatcher
 	t         transport // the build's transport
 
-	opened    chan struct{} // closed when readyState leaves CONNECTING
-	didOpen   atomic.Bool   // the socket opened (its open task ran), whatever came after
-	msgEv     MessageEvent  // the message event, reused for every message (dispatcher only)
+	opened  chan struct{} // closed when readyState leaves CONNECTING
+	didOpen atomic.Bool   // the socket opened (its open task ran), whatever came after
+	msgEv   MessageEvent  // the message event, reused for every message (dispatcher only)
+	// delivered is the binary data of the message being dispatched, and
+	// released the same once MessageEvent.Release was called on it: the
+	// reading goroutine takes it back after the dispatch (releasedData).
+	delivered []byte
+	released  []byte
 	closed    chan struct{} // closed after the close event ran
 	closeEv   atomic.Pointer[CloseEvent]
 	failure   atomic.Pointer[error] // the error that failed the connection
@@ -260,7 +265,9 @@ func (ws *WebSocket) runTask(t task) {
 		default:
 			ev.Data = &Blob{data: t.data}
 		}
+		ws.delivered = t.data
 		ws.fire(EventMessage, ev)
+		ws.delivered = nil
 	case taskBuffered:
 		ws.t.observeWrites()
 	case taskClosing:

@@ -163,10 +163,11 @@ var Ref = Impl{
 	Serve:  serveRef,
 }
 
-// All returns the implementations in table order: w3ws through the W3C API,
-// the w3ws engine, w3ws through WebSocketStream, then the four peers.
+// All returns the implementations in table order: w3ws through the W3C API
+// (with and without MessageEvent.Release), the w3ws engine, w3ws through
+// WebSocketStream, then the four peers.
 func All() []Impl {
-	return []Impl{w3wsImpl, engineImpl, streamImpl, coderImpl, gorillaImpl, gobwasImpl, gwsImpl}
+	return []Impl{w3wsImpl, w3wsKeepImpl, engineImpl, streamImpl, coderImpl, gorillaImpl, gobwasImpl, gwsImpl}
 }
 
 // Lookup returns the implementation, or the reference server, called name.

@@ -1,0 +1,46 @@
+//go:build !js
+
+package websocket
+
+import "github.com/w3ws/w3ws/native"
+
+// readBuffers are the buffers a socket's reading goroutine keeps across
+// messages: buf, which the engine reads into, and spare, the data of a
+// released small message, which the next small binary message is copied
+// into. Both come back only through MessageEvent.Release, so a program
+// that keeps its messages' data never sees its bytes reused.
+type readBuffers struct {
+	buf   []byte
+	spare []byte
+}
+
+// take turns msg, read into r.buf, into the string or slice its receiver
+// owns (see takeMessage), copying a small binary message into the spare
+// buffer when there is one.
+func (r *readBuffers) take(typ native.MessageType, msg []byte) (text string, data []byte, isText bool) {
+	if typ == native.MessageBinary && len(msg) < handOverSize && cap(r.spare) >= len(msg) {
+		data, r.spare = append(r.spare[:0], msg...), nil
+		r.buf = msg
+		return "", data, false
+	}
+	text, data, isText, r.buf = takeMessage(typ, msg, r.buf)
+	return text, data, isText
+}
+
+// giveBack takes back the data of a message its listeners released: the
+// larger of it and the read buffer reads the next messages, and a buffer
+// no larger than handOverSize is kept as the spare. Nothing over
+// maxRetainedReadBuffer is kept, so a socket holds at most that plus
+// handOverSize between messages.
+func (r *readBuffers) giveBack(p []byte) {
+	if cap(p) == 0 || cap(p) > maxRetainedReadBuffer {
+		return
+	}
+	p = p[:0]
+	if cap(p) > cap(r.buf) {
+		r.buf, p = p, r.buf
+	}
+	if cap(p) <= handOverSize && cap(p) > cap(r.spare) {
+		r.spare = p[:0]
+	}
+}
