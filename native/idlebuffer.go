@@ -32,8 +32,47 @@ func (c *Conn) awaitData() error {
 	if !last.IsZero() && now.Sub(last) < quietAfter {
 		return nil
 	}
+	return c.waitUnbuffered()
+}
+
+// waitUnbuffered waits for readability without a read buffer (awaitData),
+// under readMu.
+func (c *Conn) waitUnbuffered() error {
 	c.br = nil // not pooled: a pool keeps idle buffers alive until two GCs
 	err := waitReadable(c.raw)
 	c.br = bufio.NewReaderSize(c.activity, readBufferSize)
+	return err
+}
+
+// Quiet reports whether the next ReadMessage would wait as an idle
+// connection does, without a read buffer: nothing of the peer's is
+// buffered, the platform lets a read wait for readability (a plain TCP or
+// Unix socket on a Unix system, not TLS), and the connection has had no
+// frame for a second, or none yet. A read loop that finds it quiet can
+// call WaitReadable on a goroutine of its own and return, so that the
+// idle connection holds neither a read buffer nor the loop's grown stack.
+func (c *Conn) Quiet() bool {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	return c.raw != nil && c.readErr == nil && c.br.Buffered() == 0 &&
+		(c.lastFrame.IsZero() || time.Since(c.lastFrame) >= quietAfter)
+}
+
+// WaitReadable waits until the peer's next bytes, its EOF or an error are
+// there to read, holding no read buffer meanwhile, and returns at once when
+// bytes are buffered already or the connection cannot wait that way (see
+// Quiet). The wait counts as reading for IdleTimeout, and a read deadline
+// ends it. It reads nothing: the next ReadMessage reads the message and
+// reports whatever ended the wait, so its error may be ignored.
+func (c *Conn) WaitReadable() error {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if c.raw == nil || c.readErr != nil || c.ended.Load() || c.br.Buffered() > 0 {
+		return nil
+	}
+	c.reading.Store(true) // the idle watch judges silence only while we read
+	defer c.reading.Store(false)
+	err := c.waitUnbuffered()
+	c.lastFrame = time.Now() // the next ReadMessage reads at once
 	return err
 }

@@ -78,3 +78,94 @@ func TestIdleReaderHoldsNoBuffer(t *testing.T) {
 }
 
 var errBadTestMessage = &ProtocolError{Code: StatusProtocolError, Reason: "unexpected test message"}
+
+// quietServer starts a raw server that answers the handshake, then writes
+// what comes on its channel (nil: it drops the connection) until the test
+// ends, and returns its address and the channel.
+func quietServer(t *testing.T) (string, chan<- []byte) {
+	frames := make(chan []byte)
+	stop := make(chan struct{})
+	addr := rawserver.Start(t, 30*time.Second, func(nc net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(nc))
+		if err != nil {
+			return
+		}
+		nc.Write([]byte(dialTest101(req)))
+		for {
+			select {
+			case b := <-frames:
+				if b == nil {
+					return
+				}
+				nc.Write(b)
+			case <-stop:
+				return
+			}
+		}
+	})
+	t.Cleanup(func() { close(stop) }) // before the server's cleanup, which waits for the handler
+	return addr, frames
+}
+
+// returnsWithin reports whether done is closed within d.
+func returnsWithin(done <-chan struct{}, d time.Duration) bool {
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// TestQuietAndWaitReadable: a connection is Quiet before its first frame
+// and not right after one or while a frame is buffered; WaitReadable
+// waits for the peer's bytes without reading them, and returns at once
+// when some are buffered.
+func TestQuietAndWaitReadable(t *testing.T) {
+	addr, frames := quietServer(t)
+	c, _, err := Dial(context.Background(), "ws://"+addr+"/", nil)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	require.True(t, c.Quiet(), "quiet before any frame")
+
+	waited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = c.WaitReadable()
+		close(waited)
+	}()
+	require.False(t, returnsWithin(waited, 100*time.Millisecond), "WaitReadable returned before the peer sent anything")
+	frames <- []byte{0x81, 0x02, 'h', 'i', 0x81, 0x02, 'y', 'o'}
+	require.True(t, returnsWithin(waited, 5*time.Second), "WaitReadable did not return once bytes came")
+	require.NoError(t, waitErr)
+	require.False(t, c.Quiet(), "quiet right after a wait")
+
+	_, msg, err := c.ReadMessage(nil)
+	require.NoError(t, err)
+	require.Equal(t, "hi", string(msg), "WaitReadable consumed nothing")
+	require.False(t, c.Quiet(), "quiet with a frame buffered")
+	done := make(chan struct{})
+	go func() { c.WaitReadable(); close(done) }()
+	require.True(t, returnsWithin(done, time.Second), "WaitReadable waited with a frame buffered")
+	_, msg, err = c.ReadMessage(nil)
+	require.NoError(t, err)
+	require.Equal(t, "yo", string(msg))
+	require.False(t, c.Quiet(), "quiet right after a frame")
+}
+
+// TestWaitReadableCountsAsReading: IdleTimeout's watch sees a connection
+// whose reader waits in WaitReadable as read, so a silent peer is dropped
+// and the next ReadMessage reports ErrIdleTimeout.
+func TestWaitReadableCountsAsReading(t *testing.T) {
+	addr, _ := quietServer(t)
+	c, _, err := Dial(context.Background(), "ws://"+addr+"/", &DialOptions{
+		ConnOptions: ConnOptions{IdleTimeout: 100 * time.Millisecond},
+	})
+	require.NoError(t, err)
+	defer c.CloseNow()
+	done := make(chan struct{})
+	go func() { c.WaitReadable(); close(done) }()
+	require.True(t, returnsWithin(done, 10*time.Second), "the idle watch did not end the wait")
+	_, _, err = c.ReadMessage(nil)
+	require.ErrorIs(t, err, ErrIdleTimeout)
+}
