@@ -194,10 +194,17 @@ const handOverSize = 32 << 10
 const maxRetainedReadBuffer = 1 << 20
 
 // readLoop reads messages and dispatches them on this goroutine until the
-// connection ends, then dispatches the close.
+// connection ends, then dispatches the close. When the connection is quiet
+// (native.Conn.Quiet) it hands over to awaitMessage on a fresh goroutine
+// and returns, so that an idle socket keeps no read buffer and only the
+// smallest stack: this goroutine's has grown with the handlers it ran.
 func (ws *WebSocket) readLoop(c *native.Conn) {
 	var r readBuffers
 	for {
+		if c.Quiet() {
+			go ws.awaitMessage(c)
+			return
+		}
 		typ, msg, err := c.ReadMessage(r.buf[:0])
 		if err != nil {
 			ws.d.dispatch(closeTask(err))
@@ -208,6 +215,13 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 		ws.d.dispatch(t)
 		r.giveBack(ws.releasedData())
 	}
+}
+
+// awaitMessage waits, holding nothing, until the connection has bytes to
+// read, then reads it.
+func (ws *WebSocket) awaitMessage(c *native.Conn) {
+	c.WaitReadable() // what ended the wait, ReadMessage reports
+	ws.readLoop(c)
 }
 
 // takeMessage turns a message read into buf into the string or slice its

@@ -1,0 +1,153 @@
+//go:build !js && unix
+
+package websocket_test
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/websocket"
+)
+
+// holdingServer answers WebSocket handshakes one at a time on a single
+// goroutine and keeps each connection open without a goroutine of its
+// own, so that what idle clients cost is all that grows while they wait.
+// It returns the ws:// URL and a function that writes b to every
+// connection.
+func holdingServer(t *testing.T) (string, func(b []byte)) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	conns := make(chan net.Conn, 1024)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			nc.SetDeadline(time.Now().Add(10 * time.Second))
+			req, err := http.ReadRequest(bufio.NewReader(nc))
+			if err != nil {
+				nc.Close()
+				continue
+			}
+			nc.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+				"Sec-WebSocket-Accept: " + stAcceptKey(req.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n"))
+			nc.SetDeadline(time.Time{})
+			conns <- nc
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		close(conns)
+		for nc := range conns {
+			nc.Close()
+		}
+	})
+	writeAll := func(b []byte) {
+		for range len(conns) {
+			nc := <-conns
+			nc.Write(b)
+			conns <- nc
+		}
+	}
+	return "ws://" + ln.Addr().String() + "/", writeAll
+}
+
+// TestIdleSocketStack: an open W3C client socket that has nothing to read
+// waits on one goroutine with the smallest stack (2 KiB) and no read
+// buffer, although its reading goroutine ran the open event; a message
+// that then comes is delivered.
+//
+// It runs in a child process with GODEBUG=adaptivestackstart=0, so that
+// new goroutines start with the smallest stack rather than the average in
+// use at the last GC (which the test's other goroutines set), and what it
+// sees is whether an idle socket's goroutine ever needs more.
+func TestIdleSocketStack(t *testing.T) {
+	if os.Getenv(idleStackChildEnv) == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestIdleSocketStack$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), idleStackChildEnv+"=1", "GODEBUG=adaptivestackstart=0")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "in the child process:\n%s", out)
+		require.Contains(t, string(out), "--- PASS: TestIdleSocketStack", "in the child process:\n%s", out)
+		t.Logf("child process:\n%s", out)
+		return
+	}
+	const n = 200
+	u, writeAll := holdingServer(t)
+	got := make(chan string, n)
+	stacks := func() (inuse uint64, goroutines int) {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.StackInuse, runtime.NumGoroutine()
+	}
+	stack0, g0 := stacks()
+	sockets := make([]*websocket.WebSocket, 0, n)
+	defer func() {
+		for _, ws := range sockets {
+			ws.Close(1000, "")
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for range n {
+		ws, err := websocket.NewWithOptions(u, &websocket.Options{
+			// An open handler that runs deep, as a program's would: the
+			// goroutine that ran it grows its stack.
+			OnOpen:    func(websocket.Event) { deep(64) },
+			OnMessage: func(e *websocket.MessageEvent) { got <- e.Text() },
+		})
+		require.NoError(t, err)
+		sockets = append(sockets, ws)
+		require.NoError(t, ws.WaitOpen(ctx))
+	}
+	time.Sleep(200 * time.Millisecond) // every socket waits
+	stack1, g1 := stacks()
+	perSocket := float64(stack1-stack0) / n
+	t.Logf("per idle socket: %.0f B of stack, %.2f goroutines", perSocket, float64(g1-g0)/n)
+	require.LessOrEqual(t, g1-g0, n+2, "more than one goroutine per idle socket")
+	// One 2 KiB stack, and a little for the test's own goroutines; the
+	// race detector's instrumentation makes the waiting frames need 4 KiB.
+	// A goroutine that ran the open handler holds 8 KiB or more.
+	limit := 3072.0
+	if raceEnabled {
+		limit = 6144
+	}
+	require.Less(t, perSocket, limit, "idle sockets keep a grown stack")
+
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for range n {
+		select {
+		case s := <-got:
+			require.Equal(t, "hi", s)
+		case <-ctx.Done():
+			t.Fatal("a message did not arrive")
+		}
+	}
+}
+
+// idleStackChildEnv marks the child process of TestIdleSocketStack.
+const idleStackChildEnv = "W3WS_IDLE_STACK_CHILD"
+
+// deep recurses d times with a frame of some size, to grow the stack.
+func deep(d int) int {
+	var pad [64]byte
+	pad[d%64] = byte(d)
+	if d == 0 {
+		return int(pad[0])
+	}
+	return deep(d-1) + int(pad[d%64])
+}

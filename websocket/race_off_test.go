@@ -1,0 +1,6 @@
+//go:build !race
+
+package websocket_test
+
+// raceEnabled: the race detector is on, and frames are larger.
+const raceEnabled = false
