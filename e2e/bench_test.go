@@ -275,11 +275,15 @@ func benchReps(b *testing.B) int {
 	return n
 }
 
-// benchEcho is the echo server: every message goes back as it came.
+// benchEcho is the echo server: every message goes back as it came (Send
+// copies it, so its bytes can be released at once).
 func benchEcho(w http.ResponseWriter, r *http.Request) {
 	websocket.Upgrade(w, r, &websocket.Options{
 		BinaryType: websocket.BinaryTypeArrayBuffer,
-		OnMessage:  func(e *websocket.MessageEvent) { e.Target().Send(e.Data) },
+		OnMessage: func(e *websocket.MessageEvent) {
+			e.Target().Send(e.Data)
+			e.Release()
+		},
 	})
 }
 

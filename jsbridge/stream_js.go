@@ -370,8 +370,9 @@ func readResult(fulfilled bool, v js.Value) ReadResult {
 	case d.Type() == js.TypeString: // Type reads only the Go side of d
 		return ReadResult{IsText: true, Text: d.String()}
 	case d.InstanceOf(jsArrayBuffer):
-		e := message(d)
-		return ReadResult{Data: e.Data}
+		data := make([]byte, byteLength.Invoke(d).Int())
+		copyArrayBuffer(data, d)
+		return ReadResult{Data: data}
 	case jsArrayBuffer.Call("isView", d).Bool():
 		view := jsUint8Array.New(d.Get("buffer"), d.Get("byteOffset"), d.Get("byteLength"))
 		data := make([]byte, view.Length())

@@ -121,6 +121,7 @@ type WebSocket struct {
 	timer    bool       // a WakeAfter timer is pending
 	opened   bool       // the open event came and Take has not returned it
 	msgs     []Event    // messages copied out directly, not yet returned
+	spare    spares     // byte slices given back with Recycle
 	tail     []Event    // the error and close events, not yet returned
 	finished bool       // Take returned the close event
 
@@ -223,7 +224,7 @@ func onEvent(_ js.Value, args []js.Value) any {
 	var e Event
 	switch kind := EventKind(args[0].Int() & 3); kind {
 	case EventMessage:
-		e = message(messageData.Invoke(args[1]))
+		e = ws.message(messageData.Invoke(args[1]), false)
 	case EventClose:
 		ev := args[1]
 		e = Event{Kind: EventClose, Code: ev.Get("code").Int(), Reason: ev.Get("reason").String(), WasClean: ev.Get("wasClean").Bool()}
@@ -280,7 +281,7 @@ func (ws *WebSocket) Take(dst []Event) []Event {
 			data := ws.takeData.Invoke()
 			ws.clear.Invoke()
 			for i := range batch {
-				dst = append(dst, message(data.Index(i)))
+				dst = append(dst, ws.message(data.Index(i), true))
 			}
 		}
 		ws.queued = ws.batching
@@ -365,16 +366,41 @@ func (ws *WebSocket) startBatching(probe bool) {
 }
 
 // message unpacks a MessageEvent's data: a string, or (binaryType being
-// "arraybuffer") an ArrayBuffer, copied once into a Go slice of its size.
-func message(d js.Value) Event {
+// "arraybuffer") an ArrayBuffer, copied once into a Go slice of its size,
+// one given back with Recycle if one is large enough. locked says whether
+// the caller holds ws.mu.
+func (ws *WebSocket) message(d js.Value, locked bool) Event {
 	if d.Type() == js.TypeString { // Type reads only the Go side of d
 		return Event{Kind: EventMessage, IsText: true, Text: d.String()}
 	}
-	data := make([]byte, byteLength.Invoke(d).Int())
-	if len(data) > 0 {
-		js.CopyBytesToGo(data, jsUint8Array.New(d))
+	n := byteLength.Invoke(d).Int()
+	if !locked {
+		ws.mu.Lock()
 	}
+	data := ws.spare.take(n)
+	if !locked {
+		ws.mu.Unlock()
+	}
+	copyArrayBuffer(data, d)
 	return Event{Kind: EventMessage, Data: data}
+}
+
+// copyArrayBuffer copies the bytes of the ArrayBuffer d into dst, which
+// has its length.
+func copyArrayBuffer(dst []byte, d js.Value) {
+	if len(dst) > 0 {
+		js.CopyBytesToGo(dst, jsUint8Array.New(d))
+	}
+}
+
+// Recycle gives the bridge a byte slice that nothing uses any more, which
+// it may copy a later binary message into instead of allocating one: the
+// data of a message whose receiver is done with it. The bridge keeps a
+// few (see spares), the rest is left to the garbage collector.
+func (ws *WebSocket) Recycle(b []byte) {
+	ws.mu.Lock()
+	ws.spare.put(b)
+	ws.mu.Unlock()
 }
 
 // WakeAfter calls wake once after d, unless a call it scheduled is still

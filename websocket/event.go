@@ -84,9 +84,10 @@ func (e *MessageEvent) Text() string {
 }
 
 // Release hands the bytes of this binary message (the ArrayBuffer, or the
-// Blob's bytes) back to the socket, which may read a later message into
+// Blob's bytes) back to the socket, which may put a later message into
 // them once the event's dispatch has ended, that is, once every listener
-// has returned. It is the Go counterpart of a browser's garbage collector
+// has returned: natively the engine reads it there, in the browser its
+// bytes are copied there out of the browser's ArrayBuffer. It is the Go counterpart of a browser's garbage collector
 // reclaiming the ArrayBuffer: as in the browser, every message's data is
 // otherwise a new allocation, and for large messages that allocation (and
 // the garbage collection it causes) costs more than reading the message.

@@ -101,11 +101,6 @@ func receiveAll(t *testing.T, u string, n int, release bool, binaryType websocke
 	return got
 }
 
-// sameArray reports whether a and b start at the same byte.
-func sameArray(a, b []byte) bool {
-	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
-}
-
 func TestReleaseReusesBytes(t *testing.T) {
 	for _, bt := range []websocket.BinaryType{websocket.BinaryTypeArrayBuffer, websocket.BinaryTypeBlob} {
 		t.Run(string(bt), func(t *testing.T) {

@@ -30,11 +30,12 @@ const (
 // close event. A handler that blocks holds the next events back in the
 // browser's queue.
 type transport struct {
-	d       *dispatcher
-	js      *jsbridge.WebSocket
-	kick    chan struct{} // 1-buffered: wakes the reader
-	failed  bool          // an error event came before the close event (reader)
-	aborted atomic.Bool   // Close was called while CONNECTING
+	d        *dispatcher
+	js       *jsbridge.WebSocket
+	released func() []byte // the socket's releasedData
+	kick     chan struct{} // 1-buffered: wakes the reader
+	failed   bool          // an error event came before the close event (reader)
+	aborted  atomic.Bool   // Close was called while CONNECTING
 
 	// inBrowser is what this socket's sends have left in the browser's
 	// bufferedAmount as of the last look; buffered is what BufferedAmount
@@ -76,6 +77,7 @@ func (ws *WebSocket) connect() error {
 		return err
 	}
 	t.js = j
+	t.released = ws.releasedData
 	go t.read()
 	return nil
 }
@@ -105,6 +107,9 @@ func (t *transport) read() {
 				t.d.dispatch(task{kind: taskOpen, protocol: t.js.Protocol(), ext: t.js.Extensions()})
 			case jsbridge.EventMessage:
 				t.d.dispatch(task{kind: taskMessage, isText: e.IsText, text: e.Text, data: e.Data})
+				if r := t.released(); r != nil {
+					t.js.Recycle(r) // MessageEvent.Release
+				}
 			case jsbridge.EventError:
 				t.failed = true
 			case jsbridge.EventClose:

@@ -64,6 +64,7 @@ func run(url string, size, inFlight int, warmUp, window time.Duration) (map[stri
 			if d, ok := e.Data.(websocket.ArrayBuffer); !ok || len(d) != size {
 				bad.Add(1)
 			}
+			e.Release() // nothing keeps the data: the next message may go there
 			n := received.Add(1)
 			if sending.Load() {
 				e.Target().Send(payload)

@@ -1,0 +1,36 @@
+package jsbridge
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSpares(t *testing.T) {
+	var s spares
+	a := make([]byte, 100)
+	s.put(a)
+	b := s.take(80)
+	assert.Len(t, b, 80)
+	assert.Same(t, &a[0], &b[0], "a kept slice with room is reused")
+	assert.Equal(t, 0, s.bytes)
+
+	s.put(make([]byte, 10))
+	c := s.take(20)
+	assert.Len(t, c, 20, "too small a kept slice is not used")
+	assert.Equal(t, 10, s.bytes, "and stays kept")
+
+	s.put(nil)
+	assert.Len(t, s.free, 1, "an empty slice is not kept")
+
+	var full spares
+	for range maxSpares + 4 {
+		full.put(make([]byte, 1000))
+	}
+	assert.Len(t, full.free, maxSpares, "no more than maxSpares kept")
+	var big spares
+	big.put(make([]byte, maxSpareBytes-10))
+	big.put(make([]byte, 100))
+	assert.Len(t, big.free, 1, "no more than maxSpareBytes kept")
+	assert.Equal(t, maxSpareBytes-10, big.bytes)
+}
