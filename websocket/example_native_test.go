@@ -107,3 +107,45 @@ func Example_echoServer() {
 	// echo: ping
 	// closed: 1000 true
 }
+
+// A handler that keeps nothing of a binary message releases it, so that
+// the next message goes into the same bytes instead of a new allocation:
+// here a server that sums each message and answers with the sum.
+func ExampleMessageEvent_Release() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		websocket.Upgrade(w, r, &websocket.Options{
+			BinaryType: websocket.BinaryTypeArrayBuffer,
+			OnMessage: func(e *websocket.MessageEvent) {
+				sum := 0
+				for _, b := range e.Bytes() {
+					sum += int(b)
+				}
+				e.Release() // nothing refers to the bytes any more
+				e.Target().Send(fmt.Sprint(sum))
+			},
+		})
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sums := make(chan string)
+	ws, err := websocket.NewWithOptions("ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.Options{
+		OnMessage: func(e *websocket.MessageEvent) { sums <- e.Text() },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ws.Close(1000, "")
+	ws.WaitOpen(ctx)
+	for _, n := range []int{1000, 70000, 3} {
+		ws.Send(make([]byte, n)) // n zeros
+		ws.Send([]byte{byte(n % 256)})
+		fmt.Println(<-sums, <-sums)
+	}
+	// Output:
+	// 0 232
+	// 0 112
+	// 0 3
+}
