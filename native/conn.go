@@ -21,7 +21,8 @@ type Conn struct {
 	nc        net.Conn
 	br        *bufio.Reader
 	raw       syscall.RawConn // set when reads can wait without a buffer (awaitData)
-	lastFrame time.Time       // when awaitData last ran (readers only); zero before
+	lastFrame time.Time       // when the last wait for a frame began (readers only); zero before
+	readable  bool            // WaitReadable saw bytes: the next awaitData reads at once (readers only)
 	activity  *activityReader // under br: counts the bytes the peer sent
 	cfg       connConfig
 

@@ -23,6 +23,11 @@ const quietAfter = time.Second
 // A read deadline ends the wait as it would end a read. Only readers call
 // it, under readMu.
 func (c *Conn) awaitData() error {
+	if c.readable {
+		// WaitReadable has waited; lastFrame keeps when that wait began.
+		c.readable = false
+		return nil
+	}
 	if c.raw == nil || c.br.Buffered() > 0 {
 		return nil
 	}
@@ -45,25 +50,30 @@ func (c *Conn) waitUnbuffered() error {
 }
 
 // Quiet reports whether the next ReadMessage would wait as an idle
-// connection does, without a read buffer: nothing of the peer's is
-// buffered, the platform lets a read wait for readability (a plain TCP or
-// Unix socket on a Unix system, not TLS), and the connection has had no
-// frame for a second, or none yet. A read loop that finds it quiet can
-// call WaitReadable on a goroutine of its own and return, so that the
-// idle connection holds neither a read buffer nor the loop's grown stack.
+// connection does, without a read buffer: the connection has not ended,
+// nothing of the peer's is buffered, the platform lets a read wait for
+// readability (a plain TCP or Unix socket on a Unix system, not TLS), and
+// the last wait for a frame began a second ago or more (the last frame
+// took that long to come), or none has begun yet. A read loop that finds
+// it quiet can call WaitReadable on a goroutine of its own and return, so
+// that the idle connection holds neither a read buffer nor the loop's
+// grown stack; after WaitReadable it should read before it asks again.
 func (c *Conn) Quiet() bool {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
-	return c.raw != nil && c.readErr == nil && c.br.Buffered() == 0 &&
+	return c.raw != nil && c.readErr == nil && !c.ended.Load() && c.br.Buffered() == 0 &&
 		(c.lastFrame.IsZero() || time.Since(c.lastFrame) >= quietAfter)
 }
 
 // WaitReadable waits until the peer's next bytes, its EOF or an error are
 // there to read, holding no read buffer meanwhile, and returns at once when
-// bytes are buffered already or the connection cannot wait that way (see
-// Quiet). The wait counts as reading for IdleTimeout, and a read deadline
-// ends it. It reads nothing: the next ReadMessage reads the message and
-// reports whatever ended the wait, so its error may be ignored.
+// bytes are buffered already, the connection has ended or it cannot wait
+// that way (see Quiet). The wait counts as reading for IdleTimeout, and a
+// read deadline ends it. It reads nothing: the next ReadMessage reads the
+// message and reports whatever ended the wait, so its error may be
+// ignored. The wait counts as the wait for that message's first frame:
+// when it lasted a second or more, the connection is Quiet again once the
+// message has been read.
 func (c *Conn) WaitReadable() error {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
@@ -72,7 +82,8 @@ func (c *Conn) WaitReadable() error {
 	}
 	c.reading.Store(true) // the idle watch judges silence only while we read
 	defer c.reading.Store(false)
+	c.lastFrame = time.Now()
 	err := c.waitUnbuffered()
-	c.lastFrame = time.Now() // the next ReadMessage reads at once
+	c.readable = true // the next ReadMessage reads at once
 	return err
 }

@@ -155,7 +155,8 @@ func TestQuietAndWaitReadable(t *testing.T) {
 
 // TestWaitReadableCountsAsReading: IdleTimeout's watch sees a connection
 // whose reader waits in WaitReadable as read, so a silent peer is dropped
-// and the next ReadMessage reports ErrIdleTimeout.
+// and the next ReadMessage reports ErrIdleTimeout; the ended connection is
+// not Quiet, and WaitReadable returns at once on it.
 func TestWaitReadableCountsAsReading(t *testing.T) {
 	addr, _ := quietServer(t)
 	c, _, err := Dial(context.Background(), "ws://"+addr+"/", &DialOptions{
@@ -168,4 +169,8 @@ func TestWaitReadableCountsAsReading(t *testing.T) {
 	require.True(t, returnsWithin(done, 10*time.Second), "the idle watch did not end the wait")
 	_, _, err = c.ReadMessage(nil)
 	require.ErrorIs(t, err, ErrIdleTimeout)
+	require.False(t, c.Quiet(), "an ended connection is not quiet: a read loop must see its end")
+	again := make(chan struct{})
+	go func() { c.WaitReadable(); close(again) }()
+	require.True(t, returnsWithin(again, time.Second), "WaitReadable waited on an ended connection")
 }
