@@ -25,10 +25,11 @@ func (s *spares) put(b []byte) {
 }
 
 // take returns a slice of length n: the most recently kept one with room
-// for n bytes, or a new one.
+// for n bytes and no more than twice that (so a message its receiver keeps
+// does not pin much more memory than itself), or a new one.
 func (s *spares) take(n int) []byte {
-	for i := len(s.free) - 1; i >= 0; i-- {
-		if b := s.free[i]; cap(b) >= n {
+	for i := len(s.free) - 1; n > 0 && i >= 0; i-- {
+		if b := s.free[i]; cap(b) >= n && cap(b) <= 2*n {
 			last := len(s.free) - 1
 			s.free[i] = s.free[last]
 			s.free[last] = nil

@@ -19,6 +19,13 @@ func TestSpares(t *testing.T) {
 	c := s.take(20)
 	assert.Len(t, c, 20, "too small a kept slice is not used")
 	assert.Equal(t, 10, s.bytes, "and stays kept")
+	d := s.take(4)
+	assert.Len(t, d, 4)
+	assert.Equal(t, 4, cap(d), "a kept slice over twice the size is not used")
+	assert.Equal(t, 10, s.bytes)
+	e := s.take(0)
+	assert.NotNil(t, e, "an empty message is an empty slice")
+	assert.Equal(t, 10, s.bytes, "which takes no kept slice")
 
 	s.put(nil)
 	assert.Len(t, s.free, 1, "an empty slice is not kept")

@@ -11,7 +11,7 @@ import (
 // TestDispatchRunsOnDispatcher: a task dispatched while offer runs a
 // bookkeeping task inline runs on the dispatching goroutine once offer is
 // done (the reading goroutine's message is not handed to a new goroutine),
-// and a task posted meanwhile with no one dispatching still runs.
+// and a task posted while offer runs, with no one dispatching, still runs.
 func TestDispatchRunsOnDispatcher(t *testing.T) {
 	var d dispatcher
 	var mu sync.Mutex
@@ -58,13 +58,26 @@ func TestDispatchRunsOnDispatcher(t *testing.T) {
 	assert.Equal(t, id, ran[taskMessage], "the message ran on the goroutine that dispatched it")
 	mu.Unlock()
 
-	// Posted with nobody dispatching: a goroutine of its own runs it.
-	done := make(chan struct{})
-	d.run = func(task) { close(done) }
+	// Posted while offer runs inline, with nobody dispatching: once offer
+	// is done, a goroutine of its own runs it.
+	inOffer2, release2 := make(chan struct{}), make(chan struct{})
+	posted := make(chan struct{})
+	d.run = func(t task) {
+		switch t.kind {
+		case taskBuffered:
+			close(inOffer2)
+			<-release2
+		case taskClosing:
+			close(posted)
+		}
+	}
+	go d.offer(task{kind: taskBuffered})
+	<-inOffer2
 	d.post(task{kind: taskClosing})
+	close(release2)
 	select {
-	case <-done:
+	case <-posted:
 	case <-time.After(5 * time.Second):
-		t.Fatal("posted task did not run")
+		t.Fatal("a task posted during offer did not run")
 	}
 }

@@ -86,18 +86,21 @@ func (e *MessageEvent) Text() string {
 // Release hands the bytes of this binary message (the ArrayBuffer, or the
 // Blob's bytes) back to the socket, which may put a later message into
 // them once the event's dispatch has ended, that is, once every listener
-// has returned: natively the engine reads it there, in the browser its
-// bytes are copied there out of the browser's ArrayBuffer. It is the Go counterpart of a browser's garbage collector
+// has returned: natively the engine reads a large message there or copies
+// a small one there; in the browser a message's bytes are copied there out
+// of the browser's ArrayBuffer. A later message goes into bytes at most
+// twice its size. It is the Go counterpart of a browser's garbage collector
 // reclaiming the ArrayBuffer: as in the browser, every message's data is
 // otherwise a new allocation, and for large messages that allocation (and
 // the garbage collection it causes) costs more than reading the message.
 //
-// Call it from a listener, before it returns, and only when no listener
-// keeps the data or any slice of it: after the dispatch the bytes change
-// under such a reference. Send and SendContext have copied or written the
-// data when they return, so an echo may send the data and then release
-// it. Release does nothing for a text message (its string is immutable),
-// for an event the socket did not dispatch, or after the dispatch.
+// Call it from a listener, on the goroutine that runs it, before it
+// returns, and only when no listener keeps the data or any slice of it:
+// after the dispatch the bytes change under such a reference. Send and
+// SendContext have copied or written the data when they return, so an
+// echo may send the data and then release it. Release does nothing for a
+// text message (its string is immutable), for an event the socket did not
+// dispatch, or after the dispatch.
 func (e *MessageEvent) Release() {
 	ws := e.target
 	if ws == nil || e != &ws.msgEv {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/w3ws/w3ws/native"
 	"github.com/w3ws/w3ws/websocket"
 )
 
@@ -67,7 +68,8 @@ func holdingServer(t *testing.T) (string, func(b []byte)) {
 // TestIdleSocketStack: an open W3C client socket that has nothing to read
 // waits on one goroutine with the smallest stack (2 KiB) and no read
 // buffer, although its reading goroutine ran the open event; a message
-// that then comes is delivered.
+// that then comes after a quiet second is delivered, and once its handler
+// (which runs deep too) has returned the socket waits that way again.
 //
 // It runs in a child process with GODEBUG=adaptivestackstart=0, so that
 // new goroutines start with the smallest stack rather than the average in
@@ -107,27 +109,36 @@ func TestIdleSocketStack(t *testing.T) {
 		ws, err := websocket.NewWithOptions(u, &websocket.Options{
 			// An open handler that runs deep, as a program's would: the
 			// goroutine that ran it grows its stack.
-			OnOpen:    func(websocket.Event) { deep(64) },
-			OnMessage: func(e *websocket.MessageEvent) { got <- e.Text() },
+			OnOpen: func(websocket.Event) { deep(64) },
+			OnMessage: func(e *websocket.MessageEvent) {
+				deep(64)
+				got <- e.Text()
+			},
 		})
 		require.NoError(t, err)
 		sockets = append(sockets, ws)
 		require.NoError(t, ws.WaitOpen(ctx))
 	}
+	waiting := time.Now()
 	time.Sleep(200 * time.Millisecond) // every socket waits
-	stack1, g1 := stacks()
-	perSocket := float64(stack1-stack0) / n
-	t.Logf("per idle socket: %.0f B of stack, %.2f goroutines", perSocket, float64(g1-g0)/n)
-	require.LessOrEqual(t, g1-g0, n+2, "more than one goroutine per idle socket")
 	// One 2 KiB stack, and a little for the test's own goroutines; the
 	// race detector's instrumentation makes the waiting frames need 4 KiB.
-	// A goroutine that ran the open handler holds 8 KiB or more.
+	// A goroutine that ran the open or message handler holds 8 KiB or more.
 	limit := 3072.0
 	if raceEnabled {
 		limit = 6144
 	}
-	require.Less(t, perSocket, limit, "idle sockets keep a grown stack")
+	check := func(when string) {
+		t.Helper()
+		stack, g := stacks()
+		perSocket := float64(stack-stack0) / n
+		t.Logf("per idle socket %s: %.0f B of stack, %.2f goroutines", when, perSocket, float64(g-g0)/n)
+		require.LessOrEqual(t, g-g0, n+2, "more than one goroutine per idle socket %s", when)
+		require.Less(t, perSocket, limit, "idle sockets keep a grown stack %s", when)
+	}
+	check("after the open event")
 
+	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
 	writeAll([]byte{0x81, 0x02, 'h', 'i'})
 	for range n {
 		select {
@@ -137,6 +148,8 @@ func TestIdleSocketStack(t *testing.T) {
 			t.Fatal("a message did not arrive")
 		}
 	}
+	time.Sleep(200 * time.Millisecond) // every socket waits again
+	check("after a message")
 }
 
 // idleStackChildEnv marks the child process of TestIdleSocketStack.
@@ -150,4 +163,44 @@ func deep(d int) int {
 		return int(pad[0])
 	}
 	return deep(d-1) + int(pad[d%64])
+}
+
+// TestFullSendBufferAfterQuietSecond: a handler that overflows
+// MaxBufferedAmount on a message that came after a quiet second ends the
+// socket (error, then close 1006): the read loop reports the end rather
+// than waiting again for a connection that has ended.
+func TestFullSendBufferAfterQuietSecond(t *testing.T) {
+	u, writeAll := holdingServer(t) // it never reads: sends pile up
+	closed := make(chan *websocket.CloseEvent, 1)
+	var failure error
+	ws, err := websocket.NewWithOptions(u, &websocket.Options{
+		MaxBufferedAmount: 256 << 10,
+		OnMessage: func(e *websocket.MessageEvent) {
+			if e.Text() != "flood" {
+				return
+			}
+			chunk := make([]byte, 64<<10)
+			for range 400 { // 25 MiB: past the socket's buffers and the limit
+				e.Target().Send(chunk)
+			}
+		},
+		OnError: func(e websocket.Event) { failure = e.(*websocket.ErrorEvent).Err },
+		OnClose: func(e *websocket.CloseEvent) { closed <- e },
+	})
+	require.NoError(t, err)
+	defer ws.Close(1000, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, ws.WaitOpen(ctx))
+	time.Sleep(100 * time.Millisecond)
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	time.Sleep(1200 * time.Millisecond) // the socket waits a quiet second
+	writeAll([]byte{0x81, 0x05, 'f', 'l', 'o', 'o', 'd'})
+	select {
+	case e := <-closed:
+		require.Equal(t, 1006, e.Code)
+		require.ErrorIs(t, failure, native.ErrWriteQueueFull)
+	case <-time.After(15 * time.Second):
+		t.Fatal("no close event after the send buffer overflowed")
+	}
 }

@@ -16,9 +16,10 @@ type readBuffers struct {
 
 // take turns msg, read into r.buf, into the string or slice its receiver
 // owns (see takeMessage), copying a small binary message into the spare
-// buffer when there is one.
+// buffer when it fits and is at most twice its size (so a message the
+// receiver keeps does not pin much more memory than itself).
 func (r *readBuffers) take(typ native.MessageType, msg []byte) (text string, data []byte, isText bool) {
-	if typ == native.MessageBinary && len(msg) < handOverSize && cap(r.spare) >= len(msg) {
+	if typ == native.MessageBinary && len(msg) < handOverSize && fits(r.spare, len(msg)) {
 		data, r.spare = append(r.spare[:0], msg...), nil
 		r.buf = msg
 		return "", data, false
@@ -43,4 +44,10 @@ func (r *readBuffers) giveBack(p []byte) {
 	if cap(p) <= handOverSize && cap(p) > cap(r.spare) {
 		r.spare = p[:0]
 	}
+}
+
+// fits reports whether b can hold a message of n bytes, n > 0, without
+// being more than twice its size.
+func fits(b []byte, n int) bool {
+	return n > 0 && cap(b) >= n && cap(b) <= 2*n
 }

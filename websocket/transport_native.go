@@ -199,9 +199,16 @@ const maxRetainedReadBuffer = 1 << 20
 // and returns, so that an idle socket keeps no read buffer and only the
 // smallest stack: this goroutine's has grown with the handlers it ran.
 func (ws *WebSocket) readLoop(c *native.Conn) {
+	ws.readFrom(c, true)
+}
+
+// readFrom is readLoop; quiet says whether to look at Quiet before the
+// first read (not right after WaitReadable: the message it waited for is
+// read first, and an ended connection reports its end).
+func (ws *WebSocket) readFrom(c *native.Conn, quiet bool) {
 	var r readBuffers
-	for {
-		if c.Quiet() {
+	for ; ; quiet = true {
+		if quiet && c.Quiet() {
 			go ws.awaitMessage(c)
 			return
 		}
@@ -221,18 +228,25 @@ func (ws *WebSocket) readLoop(c *native.Conn) {
 // read, then reads it.
 func (ws *WebSocket) awaitMessage(c *native.Conn) {
 	c.WaitReadable() // what ended the wait, ReadMessage reports
-	ws.readLoop(c)
+	ws.readFrom(c, false)
 }
 
 // takeMessage turns a message read into buf into the string or slice its
 // receiver owns, and returns the buffer to read the next one into. A text
 // message up to maxRetainedReadBuffer, or a binary one under
 // handOverSize, is copied out once and buf kept; a larger one is handed
-// over in the buffer it was read into (text still needs its string).
+// over in the buffer it was read into (text still needs its string),
+// unless that buffer is over twice its size: then it is copied out too.
 func takeMessage(typ native.MessageType, msg, buf []byte) (text string, data []byte, isText bool, next []byte) {
 	switch {
 	case len(msg) > maxRetainedReadBuffer || typ == native.MessageBinary && len(msg) >= handOverSize:
 		if sameArray(msg, buf) {
+			if typ == native.MessageBinary && cap(buf) > 2*len(msg) {
+				// A buffer over twice the message: the receiver gets a
+				// copy of its size, so that keeping the message does not
+				// keep the rest.
+				return "", append(make([]byte, 0, len(msg)), msg...), false, buf
+			}
 			buf = nil // the receiver owns it now
 		}
 		if typ == native.MessageText {
