@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/w3ws/w3ws/native"
 )
 
 // BenchmarkRoundTrip measures one message round trip through the W3C API
@@ -93,6 +95,105 @@ func benchmarkRoundTrip(b *testing.B, withContext, release bool, size int) {
 			b.StopTimer()
 			ws.Close(1000, "")
 			ws.WaitClosed(ctx)
+		}
+	}
+}
+
+// BenchmarkPingPong measures one message round trip against an engine echo
+// server, the client sending each message from the handler of the last
+// echo as an event-driven program does (impl=w3c: the W3C API, which
+// releases each message) or from a read loop (impl=engine: package native
+// alone), so that what the W3C layer adds over the engine shows.
+func BenchmarkPingPong(b *testing.B) {
+	for _, impl := range []string{"w3c", "engine"} {
+		for _, size := range []int{16, 1 << 10, 64 << 10} {
+			b.Run(fmt.Sprintf("impl=%s/size=%s", impl, sizeName(size)), func(b *testing.B) {
+				u := engineEchoServer(b)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				if impl == "engine" {
+					benchmarkEnginePingPong(b, u, size)
+				} else {
+					benchmarkW3CPingPong(b, u, size)
+				}
+			})
+		}
+	}
+}
+
+// engineEchoServer starts an echo server on the engine and returns its
+// ws:// URL.
+func engineEchoServer(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := native.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		var buf []byte
+		for {
+			typ, msg, err := c.ReadMessage(buf[:0])
+			if err != nil {
+				return
+			}
+			buf = msg
+			if c.WriteMessage(typ, msg) != nil {
+				return
+			}
+		}
+	}))
+	b.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+func benchmarkW3CPingPong(b *testing.B, u string, size int) {
+	msg := ArrayBuffer(make([]byte, size))
+	n, target := 0, b.N
+	done := make(chan struct{})
+	ws, err := NewWithOptions(u, &Options{
+		BinaryType: BinaryTypeArrayBuffer,
+		OnMessage: func(e *MessageEvent) {
+			e.Release()
+			if n++; n == target {
+				close(done)
+				return
+			}
+			e.Target().SendContext(context.Background(), msg)
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ws.WaitOpen(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	if err := ws.SendContext(ctx, msg); err != nil {
+		b.Fatal(err)
+	}
+	<-done
+	b.StopTimer()
+	ws.Close(1000, "")
+	ws.WaitClosed(ctx)
+}
+
+func benchmarkEnginePingPong(b *testing.B, u string, size int) {
+	c, _, err := native.Dial(context.Background(), u, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	msg := make([]byte, size)
+	var buf []byte
+	b.ResetTimer()
+	for range b.N {
+		if err := c.WriteMessage(native.MessageBinary, msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, buf, err = c.ReadMessage(buf[:0]); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
