@@ -15,10 +15,17 @@ type spares struct {
 	bytes int
 }
 
-// put keeps b for a later message, unless that would pass the bounds.
+// put keeps b for a later message, letting go of the oldest kept slices
+// as the bounds require (they may be of a size messages no longer have).
 func (s *spares) put(b []byte) {
-	if cap(b) == 0 || len(s.free) == maxSpares || s.bytes+cap(b) > maxSpareBytes {
+	if cap(b) == 0 || cap(b) > maxSpareBytes {
 		return
+	}
+	for len(s.free) == maxSpares || s.bytes+cap(b) > maxSpareBytes {
+		s.bytes -= cap(s.free[0])
+		last := copy(s.free, s.free[1:])
+		s.free[last] = nil
+		s.free = s.free[:last]
 	}
 	s.free = append(s.free, b[:0])
 	s.bytes += cap(b)

@@ -31,13 +31,17 @@ func TestSpares(t *testing.T) {
 	assert.Len(t, s.free, 1, "an empty slice is not kept")
 
 	var full spares
-	for range maxSpares + 4 {
-		full.put(make([]byte, 1000))
+	for i := range maxSpares + 4 {
+		full.put(make([]byte, 1000+i))
 	}
 	assert.Len(t, full.free, maxSpares, "no more than maxSpares kept")
+	assert.Equal(t, 1004, cap(full.free[0]), "the oldest went first")
 	var big spares
+	big.put(make([]byte, maxSpareBytes+1))
+	assert.Empty(t, big.free, "a slice over maxSpareBytes is not kept")
 	big.put(make([]byte, maxSpareBytes-10))
 	big.put(make([]byte, 100))
 	assert.Len(t, big.free, 1, "no more than maxSpareBytes kept")
-	assert.Equal(t, maxSpareBytes-10, big.bytes)
+	assert.Equal(t, 100, big.bytes, "the newest is kept, the oldest let go")
+	assert.Equal(t, 100, cap(big.take(60)), "and serves a message of its size")
 }

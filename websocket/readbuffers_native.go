@@ -28,17 +28,19 @@ func (r *readBuffers) take(typ native.MessageType, msg []byte) (text string, dat
 	return text, data, isText
 }
 
-// giveBack takes back the data of a message its listeners released: the
-// larger of it and the read buffer reads the next messages, and a buffer
-// no larger than handOverSize is kept as the spare. Nothing over
-// maxRetainedReadBuffer is kept, so a socket holds at most that plus
-// handOverSize between messages.
+// giveBack takes back the data of a message its listeners released. It
+// becomes the read buffer when it is larger than the read buffer, or, at
+// handOverSize or more, when the read buffer is over twice its size (the
+// messages got smaller, and takeMessage hands none over in a buffer over
+// twice its size); a buffer no larger than handOverSize is kept as the
+// spare. Nothing over maxRetainedReadBuffer is kept, so a socket holds at
+// most that plus handOverSize between messages.
 func (r *readBuffers) giveBack(p []byte) {
 	if cap(p) == 0 || cap(p) > maxRetainedReadBuffer {
 		return
 	}
 	p = p[:0]
-	if cap(p) > cap(r.buf) {
+	if cap(p) > cap(r.buf) || cap(p) >= handOverSize && 2*cap(p) < cap(r.buf) {
 		r.buf, p = p, r.buf
 	}
 	if cap(p) <= handOverSize && cap(p) > cap(r.spare) {

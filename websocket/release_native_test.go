@@ -123,6 +123,20 @@ func TestReleaseReusesBytes(t *testing.T) {
 	}
 }
 
+// TestReleaseAdaptsToSmallerMessages: after a large released message,
+// smaller large ones are read into released bytes of their own size, not
+// copied out of the large buffer each time.
+func TestReleaseAdaptsToSmallerMessages(t *testing.T) {
+	sizes := []int{300 << 10, 40 << 10, 40 << 10, 40 << 10}
+	got := receiveAll(t, sendingServer(t, sizes), len(sizes), true, websocket.BinaryTypeArrayBuffer)
+	for i, m := range got {
+		assert.Equal(t, messageBytes(i, sizes[i]), m.copy, "message %d as delivered", i)
+		assert.LessOrEqual(t, cap(m.data), 2*sizes[i], "message %d pins more than twice its size", i)
+	}
+	assert.True(t, sameArray(got[1].data, got[2].data), "40 KiB into the released 40 KiB")
+	assert.True(t, sameArray(got[2].data, got[3].data), "and again")
+}
+
 func TestNoReleaseKeepsBytes(t *testing.T) {
 	got := receiveAll(t, sendingServer(t, releaseSizes), len(releaseSizes), false, websocket.BinaryTypeArrayBuffer)
 	for i, m := range got {
