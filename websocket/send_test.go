@@ -162,3 +162,37 @@ func TestSendInvalidUTF8Text(t *testing.T) {
 	assert.Equal(t, []string{"open rs=1", "ba=5", fmt.Sprintf("message rs=1 text %q", one), fmt.Sprintf("message rs=1 text %q", two), `close rs=3 1000 "" true`}, r.wait())
 	assert.Equal(t, []string{fmt.Sprintf("text %q", one), fmt.Sprintf("text %q", two), `close 1000 ""`}, wireLog(t, id).Wire())
 }
+
+// TestBufferedAmountFirstRead: a program that first reads bufferedAmount
+// after many sends, in the handler of the last echo, sees what the browser
+// still holds (nothing: every message came back), not every byte it ever
+// sent; later reads in the same handler see the same value.
+func TestBufferedAmountFirstRead(t *testing.T) {
+	u, _ := route(t, "/echo")
+	const n = 20
+	got := make(chan [2]uint64, 1)
+	echoes := 0
+	ws, err := websocket.NewWithOptions(u, &websocket.Options{
+		OnOpen: func(e websocket.Event) {
+			for range n {
+				e.Target().Send(make([]byte, 1000))
+			}
+		},
+		OnMessage: func(e *websocket.MessageEvent) {
+			if echoes++; echoes == n {
+				first := e.Target().BufferedAmount()
+				e.Target().Send("one more")
+				got <- [2]uint64{first, e.Target().BufferedAmount()}
+			}
+		},
+	})
+	require.NoError(t, err)
+	closeAtEnd(t, ws)
+	select {
+	case ba := <-got:
+		assert.Zero(t, ba[0], "the first read, after every message came back")
+		assert.Equal(t, uint64(len("one more")), ba[1], "then it grows by what is sent")
+	case <-time.After(waitTimeout):
+		t.Fatal("the echoes did not come")
+	}
+}

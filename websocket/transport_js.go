@@ -45,6 +45,9 @@ type transport struct {
 	buffered  atomic.Uint64
 	queued    atomic.Bool
 	over      atomic.Bool
+	// watched is set by the first BufferedAmount: until then nobody has
+	// seen the value, so the dispatcher does not look at the browser's.
+	watched atomic.Bool
 
 	// SendContext waiters: drained is closed when the browser's
 	// bufferedAmount is seen at zero, or at the close event; nil while
@@ -154,9 +157,19 @@ func (t *transport) grow(n uint64) { t.buffered.Add(n) }
 // event, and for the taskBuffered that bufferedAmount offers):
 // bufferedAmount falls by what the browser has sent since the last look,
 // so it never falls during a handler. The look is one call into
-// JavaScript that returns a number, about a tenth of a microsecond.
+// JavaScript, which costs as much as a good part of a small message's
+// handling (BenchmarkBrowserThroughput), so it is skipped until the
+// program first reads BufferedAmount.
 func (t *transport) observeWrites() {
 	t.queued.Store(false)
+	if t.watched.Load() {
+		t.look()
+	}
+}
+
+// look lowers bufferedAmount by what the browser has sent since the last
+// look.
+func (t *transport) look() {
 	before := t.inBrowser.Load()
 	if before == 0 {
 		return
@@ -194,6 +207,12 @@ func (t *transport) abort() {
 // caller's goroutine when no handler runs, or else after the running
 // handler (so the value never falls during one).
 func (t *transport) bufferedAmount() uint64 {
+	if !t.watched.Load() && t.watched.CompareAndSwap(false, true) {
+		// The first read: no earlier value can be seen to fall, so the
+		// browser's is looked at now, wherever the caller runs (after the
+		// close event too: the browser's value stays readable).
+		t.look()
+	}
 	if t.inBrowser.Load() > 0 && !t.over.Load() && t.queued.CompareAndSwap(false, true) {
 		t.d.offer(task{kind: taskBuffered})
 	}
