@@ -31,19 +31,21 @@ func (s *spares) put(b []byte) {
 	s.bytes += cap(b)
 }
 
-// take returns a slice of length n: the most recently kept one with room
-// for n bytes and no more than twice that (so a message its receiver keeps
-// does not pin much more memory than itself), or a new one.
-func (s *spares) take(n int) []byte {
-	for i := len(s.free) - 1; n > 0 && i >= 0; i-- {
-		if b := s.free[i]; cap(b) >= n && cap(b) <= 2*n {
-			last := len(s.free) - 1
-			s.free[i] = s.free[last]
-			s.free[last] = nil
-			s.free = s.free[:last]
-			s.bytes -= cap(b)
-			return b[:n]
-		}
+// takeLast returns the most recently kept slice, or nil.
+func (s *spares) takeLast() []byte {
+	if len(s.free) == 0 {
+		return nil
 	}
-	return make([]byte, n)
+	last := len(s.free) - 1
+	b := s.free[last]
+	s.free[last] = nil
+	s.free = s.free[:last]
+	s.bytes -= cap(b)
+	return b
+}
+
+// fits reports whether b can hold a message of n bytes, n > 0, without
+// being more than twice its size.
+func fits(b []byte, n int) bool {
+	return n > 0 && cap(b) >= n && cap(b) <= 2*n
 }

@@ -8,27 +8,16 @@ import (
 
 func TestSpares(t *testing.T) {
 	var s spares
-	a := make([]byte, 100)
+	assert.Nil(t, s.takeLast(), "nothing kept")
+	a, b := make([]byte, 100), make([]byte, 10)
 	s.put(a)
-	b := s.take(80)
-	assert.Len(t, b, 80)
-	assert.Same(t, &a[0], &b[0], "a kept slice with room is reused")
-	assert.Equal(t, 0, s.bytes)
-
-	s.put(make([]byte, 10))
-	c := s.take(20)
-	assert.Len(t, c, 20, "too small a kept slice is not used")
-	assert.Equal(t, 10, s.bytes, "and stays kept")
-	d := s.take(4)
-	assert.Len(t, d, 4)
-	assert.Equal(t, 4, cap(d), "a kept slice over twice the size is not used")
-	assert.Equal(t, 10, s.bytes)
-	e := s.take(0)
-	assert.NotNil(t, e, "an empty message is an empty slice")
-	assert.Equal(t, 10, s.bytes, "which takes no kept slice")
-
+	s.put(b)
 	s.put(nil)
-	assert.Len(t, s.free, 1, "an empty slice is not kept")
+	assert.Len(t, s.free, 2, "an empty slice is not kept")
+	assert.Equal(t, 110, s.bytes)
+	got := s.takeLast()
+	assert.Same(t, &b[0], &got[:1][0], "the most recent first")
+	assert.Equal(t, 100, s.bytes)
 
 	var full spares
 	for i := range maxSpares + 4 {
@@ -43,5 +32,13 @@ func TestSpares(t *testing.T) {
 	big.put(make([]byte, 100))
 	assert.Len(t, big.free, 1, "no more than maxSpareBytes kept")
 	assert.Equal(t, 100, big.bytes, "the newest is kept, the oldest let go")
-	assert.Equal(t, 100, cap(big.take(60)), "and serves a message of its size")
+}
+
+func TestFits(t *testing.T) {
+	b := make([]byte, 10, 17)
+	assert.True(t, fits(b, 17))
+	assert.True(t, fits(b, 9), "at most twice the message")
+	assert.False(t, fits(b, 8), "over twice the message")
+	assert.False(t, fits(b, 18), "too small")
+	assert.False(t, fits(b, 0), "an empty message takes nothing")
 }

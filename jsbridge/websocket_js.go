@@ -366,23 +366,75 @@ func (ws *WebSocket) startBatching(probe bool) {
 }
 
 // message unpacks a MessageEvent's data: a string, or (binaryType being
-// "arraybuffer") an ArrayBuffer, copied once into a Go slice of its size,
-// one given back with Recycle if one is large enough. locked says whether
-// the caller holds ws.mu.
+// "arraybuffer") an ArrayBuffer, copied once into a Go slice of its size.
+// locked says whether the caller holds ws.mu.
+//
+// The copy goes into the slice last given back with Recycle when the
+// message fits it and is at least half its size. Its length then comes
+// from CopyBytesToGo's count, without asking the browser: a slice is made
+// with a byte to spare (below readSlack), so that a message of its size
+// leaves a count below its capacity. Each call into JavaScript costs about
+// as much as the rest of a small message's handling.
 func (ws *WebSocket) message(d js.Value, locked bool) Event {
 	if d.Type() == js.TypeString { // Type reads only the Go side of d
 		return Event{Kind: EventMessage, IsText: true, Text: d.String()}
 	}
-	n := byteLength.Invoke(d).Int()
+	u := jsUint8Array.New(d)
 	if !locked {
 		ws.mu.Lock()
 	}
-	data := ws.spare.take(n)
+	b := ws.spare.takeLast()
 	if !locked {
 		ws.mu.Unlock()
 	}
-	copyArrayBuffer(data, d)
+	var data []byte
+	n := -1 // the message's length, once known
+	if cap(b) > 0 {
+		if c := js.CopyBytesToGo(b[:cap(b)], u); c < cap(b) {
+			n = c
+			if fits(b, n) {
+				data, b = b[:n], nil
+			} else {
+				data = append(newData(n)[:0], b[:n]...)
+			}
+		}
+	}
+	if data == nil {
+		if n < 0 {
+			n = byteLength.Invoke(d).Int()
+		}
+		if cap(b) > 0 && cap(b) == n {
+			data, b = b[:n], nil // the copy above was the whole message
+		} else {
+			data = newData(n)
+			if n > 0 {
+				js.CopyBytesToGo(data, u)
+			}
+		}
+	}
+	if b != nil {
+		if !locked {
+			ws.mu.Lock()
+		}
+		ws.spare.put(b)
+		if !locked {
+			ws.mu.Unlock()
+		}
+	}
 	return Event{Kind: EventMessage, Data: data}
+}
+
+// readSlack is the message size below which a message's slice gets a byte
+// of capacity to spare (see message); above it the browser is asked for
+// the length, which costs little next to the copy.
+const readSlack = 32 << 10
+
+// newData returns a slice of length n for a message's bytes.
+func newData(n int) []byte {
+	if n < readSlack {
+		return make([]byte, n, n+1)
+	}
+	return make([]byte, n)
 }
 
 // copyArrayBuffer copies the bytes of the ArrayBuffer d into dst, which
