@@ -366,12 +366,23 @@ func (t *T) close(ws *websocket.WebSocket, code int, reason string) {
 }
 
 // closeAs is close with the arguments described as args.
+//
+// A close while CONNECTING logs CLOSING when the socket reads CLOSED at once:
+// natively the aborted handshake may already have dispatched CLOSED on
+// another goroutine, which DESIGN allows (readyState changes on the
+// dispatcher, and this call runs on none), where a browser's script, run
+// to completion, still sees CLOSING (see closeAgain).
 func (t *T) closeAs(ws *websocket.WebSocket, code int, reason, args string) {
+	connecting := ws.ReadyState() == websocket.CONNECTING
 	if err := ws.Close(code, reason); err != nil {
 		t.logf("close(%s) -> %s", args, errName(err))
 		return
 	}
-	t.logf("close(%s) -> ok rs=%d", args, ws.ReadyState())
+	rs := ws.ReadyState()
+	if connecting && rs == websocket.CLOSED {
+		rs = websocket.CLOSING
+	}
+	t.logf("close(%s) -> ok rs=%d", args, rs)
 }
 
 // closeAgain is close for a socket already closing while CONNECTING, without
