@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/w3ws/w3ws/jsbridge"
 	"github.com/w3ws/w3ws/wasm/browser"
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -51,8 +52,9 @@ var benchSizes = []struct {
 }{{"16B", 16}, {"1KiB", 1 << 10}, {"64KiB", 64 << 10}}
 
 // benchImpls are the implementations measured, each a function of the
-// page: jsBench is plain JavaScript, goBench is e2e/benchpage.
-var benchImpls = []string{"js", "go"}
+// page: jsBench is plain JavaScript, goBench is e2e/benchpage with the
+// page's w3ws.js (jsbridge.ShimJS), goPlainBench the same without it.
+var benchImpls = []string{"js", "go", "goPlain"}
 
 // benchPageHTML loads both implementations. jsBench does in plain
 // JavaScript what goBench (e2e/benchpage) does with package websocket; both
@@ -61,9 +63,22 @@ const benchPageHTML = `<!doctype html>
 <meta charset="utf-8">
 <title>w3ws throughput</title>
 <link rel="icon" href="data:,">
+<script src="w3ws.js"></script>
 <script src="wasm_exec.js"></script>
 <script>
 "use strict";
+// goPlainBench is goBench on a socket made without w3ws.js: the socket
+// looks for it when it is made, which goBench does before it returns.
+function goPlainBench(...args) {
+	const bridge = globalThis.w3wsBridge;
+	globalThis.w3wsBridge = undefined;
+	try {
+		return goBench(...args);
+	} finally {
+		globalThis.w3wsBridge = bridge;
+	}
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function jsBench(url, size, inFlight, warmUpMs, windowMs) {
@@ -120,6 +135,7 @@ type benchRun struct {
 	Seconds float64 `json:"seconds"` // the window, measured
 	Total   int64   `json:"total"`   // echoes of the whole run
 	Bad     int64   `json:"bad"`     // echoes of the wrong type or size
+	Shim    bool    `json:"shim"`    // goBench: the page had w3ws.js when the socket was made
 }
 
 // benchSample is one measured run.
@@ -157,6 +173,7 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", staticHandler("text/html; charset=utf-8", []byte(benchPageHTML)))
 	mux.Handle("GET /wasm_exec.js", staticHandler("text/javascript; charset=utf-8", wasmExecJS))
+	mux.Handle("GET /w3ws.js", staticHandler("text/javascript; charset=utf-8", []byte(jsbridge.ShimJS())))
 	mux.Handle("GET /bench.wasm", staticHandler("application/wasm", wasm))
 	mux.HandleFunc("GET /echo", benchEcho)
 	hs := httptest.NewServer(mux)
@@ -190,6 +207,9 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 		r1, n1, ok1 := cpu.sample()
 		if err != nil {
 			b.Fatalf("%s: %v\nthe page's console:\n%s", expr, err, console())
+		}
+		if wantShim := impl == "go"; impl != "js" && r.Shim != wantShim {
+			b.Fatalf("%s: ran with w3ws.js %v, want %v", expr, r.Shim, wantShim)
 		}
 		if r.Bad != 0 || r.Count <= 0 || r.Seconds <= 0 {
 			b.Fatalf("%s: %+v: no echoes, or %d of the wrong type or size", expr, r, r.Bad)
@@ -244,7 +264,7 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 							if !math.IsNaN(us) {
 								b.ReportMetric(us, "renderer-us/msg")
 							}
-							if impl == "go" {
+							if impl != "js" {
 								b.ReportMetric(benchMedian(s, benchSample.getRate)/benchMedian(js, benchSample.getRate), "go/js")
 								if !math.IsNaN(us) {
 									b.ReportMetric(us/benchMedian(js, benchSample.getRenderer), "go/js-cpu")
@@ -287,28 +307,32 @@ func benchEcho(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// benchTable formats the medians as a markdown table.
+// benchTable formats the medians as a markdown table: a row per mode,
+// size and Go implementation, with its ratios to js in the same reps.
 func benchTable(samples map[string][]benchSample, reps int) string {
 	var sb strings.Builder
 	// go test keeps 10 lines of a benchmark's log: one line of legend.
-	fmt.Fprintf(&sb, "medians of %d interleaved reps, binary, %v windows; CPU: renderer µs/msg over the whole run; go/js CPU is go's cost ÷ js's\n",
+	fmt.Fprintf(&sb, "medians of %d interleaved reps, binary, %v windows; CPU: renderer µs/msg over the whole run; go is with w3ws.js, goPlain without; /js CPU is the cost ÷ js's\n",
 		reps, benchWindow)
-	sb.WriteString("| mode | size | js msgs/s | go msgs/s | **go/js** | per rep | js CPU | go CPU | **go/js CPU** | per rep | js network | go network |\n")
-	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	sb.WriteString("| mode | size | impl | js msgs/s | msgs/s | **/js** | per rep | js CPU | CPU | **/js CPU** | per rep | js network | network |\n")
+	sb.WriteString("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, mode := range benchModes {
 		for _, size := range benchSizes {
-			js, gs := samples["js/"+mode.name+"/"+size.name], samples["go/"+mode.name+"/"+size.name]
-			var rates, cpus []float64 // go/js of each rep
-			for i := range js {
-				rates = append(rates, gs[i].rate/js[i].rate)
-				cpus = append(cpus, gs[i].rendererUS/js[i].rendererUS)
+			js := samples["js/"+mode.name+"/"+size.name]
+			for _, impl := range benchImpls[1:] {
+				gs := samples[impl+"/"+mode.name+"/"+size.name]
+				var rates, cpus []float64 // impl/js of each rep
+				for i := range js {
+					rates = append(rates, gs[i].rate/js[i].rate)
+					cpus = append(cpus, gs[i].rendererUS/js[i].rendererUS)
+				}
+				jr, gr := benchMedian(js, benchSample.getRenderer), benchMedian(gs, benchSample.getRenderer)
+				fmt.Fprintf(&sb, "| %s | %s | %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f |\n",
+					mode.name, size.name, impl, benchMedian(js, benchSample.getRate), benchMedian(gs, benchSample.getRate),
+					benchMedian(gs, benchSample.getRate)/benchMedian(js, benchSample.getRate),
+					slices.Min(rates), slices.Max(rates), jr, gr, gr/jr, slices.Min(cpus), slices.Max(cpus),
+					benchMedian(js, benchSample.getNetwork), benchMedian(gs, benchSample.getNetwork))
 			}
-			jr, gr := benchMedian(js, benchSample.getRenderer), benchMedian(gs, benchSample.getRenderer)
-			fmt.Fprintf(&sb, "| %s | %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f | %.0f |\n",
-				mode.name, size.name, benchMedian(js, benchSample.getRate), benchMedian(gs, benchSample.getRate),
-				benchMedian(gs, benchSample.getRate)/benchMedian(js, benchSample.getRate),
-				slices.Min(rates), slices.Max(rates), jr, gr, gr/jr, slices.Min(cpus), slices.Max(cpus),
-				benchMedian(js, benchSample.getNetwork), benchMedian(gs, benchSample.getNetwork))
 		}
 	}
 	return sb.String()

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/w3ws/w3ws/jsbridge"
 	"github.com/w3ws/w3ws/wasm/browser"
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -29,12 +30,15 @@ const strictCSP = "script-src 'self' 'wasm-unsafe-eval'"
 const cspWait = 15 * time.Second
 
 // cspPageHTML runs e2e/csppage. It has no inline script: loader.js comes
-// first, so that its listeners see everything, then wasm_exec.js.
+// first, so that its listeners see everything, then w3ws.js
+// (jsbridge.ShimJS), through which the program's messages come, then
+// wasm_exec.js.
 const cspPageHTML = `<!doctype html>
 <meta charset="utf-8">
 <title>w3ws under a strict CSP</title>
 <link rel="icon" href="data:,">
 <script src="loader.js"></script>
+<script src="w3ws.js"></script>
 <script src="wasm_exec.js"></script>
 `
 
@@ -99,7 +103,7 @@ type cspResult struct {
 
 // TestWebsocketUnderCSP runs package websocket in a page served with
 // Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval', the policy
-// of a site that allows Go's WebAssembly but no eval. e2e/csppage, compiled
+// of a site that allows Go's WebAssembly but no eval, with w3ws.js loaded. e2e/csppage, compiled
 // to WebAssembly, opens a socket to the echo server of the page's origin,
 // sends a text and a binary message, checks the echoes and closes with 1000.
 // The test first checks, in another tab, that the policy does forbid the
@@ -123,6 +127,7 @@ func TestWebsocketUnderCSP(t *testing.T) {
 	mux.Handle("GET /{$}", staticHandler("text/html; charset=utf-8", []byte(cspPageHTML)))
 	mux.Handle("GET /loader.js", staticHandler("text/javascript; charset=utf-8", []byte(cspLoaderJS)))
 	mux.Handle("GET /wasm_exec.js", staticHandler("text/javascript; charset=utf-8", wasmExecJS))
+	mux.Handle("GET /w3ws.js", staticHandler("text/javascript; charset=utf-8", []byte(jsbridge.ShimJS())))
 	mux.Handle("GET /csp.wasm", staticHandler("application/wasm", wasm))
 	mux.Handle("GET /probe/{$}", staticHandler("text/html; charset=utf-8", []byte(`<!doctype html><link rel="icon" href="data:,"><script src="probe.js"></script>`)))
 	mux.Handle("GET /probe/probe.js", staticHandler("text/javascript; charset=utf-8", []byte(cspProbeJS)))
@@ -181,6 +186,9 @@ func TestWebsocketUnderCSP(t *testing.T) {
 	if res.Output != "" {
 		t.Logf("the Go program wrote:\n%s", res.Output)
 	}
+	shim, err := chromedp.Run(bctx, chromedp.Evaluate[string](`typeof globalThis.w3wsBridge`))
+	require.NoError(t, err, "looking for w3ws.js")
+	assert.Equal(t, "object", shim, "w3ws.js ran under the policy")
 	assert.Empty(t, res.Violations, "CSP violations in the page")
 	assert.Empty(t, res.Errors, "errors in the page")
 	if res.Exit != nil {

@@ -104,6 +104,14 @@ type WebSocket struct {
 	// clear() sets msgs.length to 0.
 	direct, push, takeData, clear, armLater js.Value
 
+	// inbox is w3wsBridge.direct's inbox when the page loaded w3ws.js
+	// (see ShimJS), and then direct is inbox.listener; else undefined.
+	// inBuf is inbox.buffer, whose length is inCap, as last read: the
+	// listener replaces it when a message outgrows it. onEvent, which
+	// JavaScript calls one at a time, alone uses the three.
+	inbox, inBuf js.Value
+	inCap        int
+
 	// onTimer calls wakeFn(id<<2|wakeTimer), for WakeAfter.
 	onTimer js.Value
 
@@ -141,7 +149,25 @@ type WebSocket struct {
 // handler, when events may be pending; see Take. It must not block: it
 // should signal the goroutine that calls Take, and return. It may also be
 // called when nothing is pending.
-func New(url string, protocols []string, wake func()) (ws *WebSocket, err error) {
+func New(url string, protocols []string, wake func()) (*WebSocket, error) {
+	return open(url, protocols, wake, shim())
+}
+
+// shim returns globalThis.w3wsBridge if the page loaded the w3ws.js of the
+// calling convention this package knows (see ShimJS), else undefined.
+func shim() js.Value {
+	b := jsGlobal.Get("w3wsBridge")
+	if b.Type() != js.TypeObject || b.Get("version").Type() != js.TypeNumber || b.Get("version").Int() != shimVersion {
+		return js.Undefined()
+	}
+	return b
+}
+
+// shimVersion is the calling convention of w3ws.js this package knows.
+const shimVersion = 1
+
+// open is New with the page's w3wsBridge, or undefined for none.
+func open(url string, protocols []string, wake func(), bridge js.Value) (ws *WebSocket, err error) {
 	defer catch(&err)
 	callbacks.Do(func() {
 		wakeFn = js.FuncOf(onWake).Value
@@ -170,6 +196,10 @@ func New(url string, protocols []string, wake func()) (ws *WebSocket, err error)
 		send:           wsProto.Get("send").Call("bind", v),
 		bufferedAmount: getter(wsProto, "bufferedAmount").Call("bind", v),
 		readyState:     getter(wsProto, "readyState").Call("bind", v),
+	}
+	if !bridge.IsUndefined() {
+		ws.inbox = bridge.Call("direct", eventFn, id<<2|int(EventMessage))
+		ws.direct = ws.inbox.Get("listener")
 	}
 	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
 	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
@@ -224,7 +254,11 @@ func onEvent(_ js.Value, args []js.Value) any {
 	var e Event
 	switch kind := EventKind(args[0].Int() & 3); kind {
 	case EventMessage:
-		e = ws.message(messageData.Invoke(args[1]), false)
+		if ws.inbox.IsUndefined() {
+			e = ws.message(messageData.Invoke(args[1]), false)
+		} else {
+			e = ws.unpacked(args[1])
+		}
 	case EventClose:
 		ev := args[1]
 		e = Event{Kind: EventClose, Code: ev.Get("code").Int(), Reason: ev.Get("reason").String(), WasClean: ev.Get("wasClean").Bool()}
@@ -420,6 +454,41 @@ func (ws *WebSocket) message(d js.Value, locked bool) Event {
 		if !locked {
 			ws.mu.Unlock()
 		}
+	}
+	return Event{Kind: EventMessage, Data: data}
+}
+
+// unpacked returns the message that w3ws.js's listener passed as x (see
+// w3wsBridge.direct): a text, the length of a binary message in inBuf, or
+// a Uint8Array over a larger one. Its bytes are copied, in one call into
+// JavaScript, into the slice last given back with Recycle if the message
+// fits it, else into a new one.
+func (ws *WebSocket) unpacked(x js.Value) Event {
+	var src js.Value
+	var n int
+	switch x.Type() { // Type reads only the Go side of x
+	case js.TypeString:
+		return Event{Kind: EventMessage, IsText: true, Text: x.String()}
+	case js.TypeNumber:
+		if n = x.Int(); n > ws.inCap {
+			ws.inBuf = ws.inbox.Get("buffer")
+			ws.inCap = ws.inBuf.Length()
+		}
+		src = ws.inBuf
+	default:
+		src, n = x, x.Length()
+	}
+	ws.mu.Lock()
+	data := ws.spare.takeLast()
+	if fits(data, n) {
+		data = data[:n]
+	} else {
+		ws.spare.put(data)
+		data = newData(n)
+	}
+	ws.mu.Unlock()
+	if n > 0 {
+		js.CopyBytesToGo(data, src)
 	}
 	return Event{Kind: EventMessage, Data: data}
 }

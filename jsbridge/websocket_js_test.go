@@ -26,11 +26,33 @@ type events chan Event
 // never blocks: an event beyond the buffer panics, a bug of the test.
 func dial(t *testing.T, path string, protocols ...string) (*WebSocket, events) {
 	t.Helper()
+	return dialWith(t, path, shim(), protocols...)
+}
+
+// dialWith is dial through open with bridge: the page's w3wsBridge, or
+// undefined for a socket that does without it.
+func dialWith(t *testing.T, path string, bridge js.Value, protocols ...string) (*WebSocket, events) {
+	t.Helper()
 	ch := make(events, 64)
 	var ws *WebSocket
-	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+path, protocols, func() { forward(ws, ch) })
+	ws, err := open("ws://"+strings.TrimPrefix(scenarioURL, "http://")+path, protocols, func() { forward(ws, ch) }, bridge)
 	require.NoError(t, err)
 	return ws, ch
+}
+
+// bridges are the two ways messages reach Go: through the page's w3ws.js,
+// which the runner's page loads, and without it.
+func bridges(t *testing.T) []struct {
+	name string
+	v    js.Value
+} {
+	t.Helper()
+	b := shim()
+	require.False(t, b.IsUndefined(), "the runner's page loads w3ws.js")
+	return []struct {
+		name string
+		v    js.Value
+	}{{"shim", b}, {"plain", js.Undefined()}}
 }
 
 // forward sends the events Take returns to ch until it returns none.
@@ -76,7 +98,13 @@ func closeClean(t *testing.T, ws *WebSocket, ch events) {
 }
 
 func TestNewTextRoundTrip(t *testing.T) {
-	ws, ch := dial(t, "/echo", "echo")
+	for _, b := range bridges(t) {
+		t.Run(b.name, func(t *testing.T) { testNewTextRoundTrip(t, b.v) })
+	}
+}
+
+func testNewTextRoundTrip(t *testing.T, bridge js.Value) {
+	ws, ch := dialWith(t, "/echo", bridge, "echo")
 	assert.Equal(t, 0, ws.ReadyState(), "readyState right after New")
 	ch.open(t)
 	assert.Equal(t, 1, ws.ReadyState())
@@ -94,9 +122,17 @@ func TestNewTextRoundTrip(t *testing.T) {
 }
 
 func TestNewBinaryRoundTrip(t *testing.T) {
-	ws, ch := dial(t, "/echo")
+	for _, b := range bridges(t) {
+		t.Run(b.name, func(t *testing.T) { testNewBinaryRoundTrip(t, b.v) })
+	}
+}
+
+// testNewBinaryRoundTrip's sizes grow w3ws.js's buffer twice, fill it to
+// its limit, then pass it (see w3wsBridge.direct).
+func testNewBinaryRoundTrip(t *testing.T, bridge js.Value) {
+	ws, ch := dialWith(t, "/echo", bridge)
 	ch.open(t)
-	for _, size := range []int{1, 256, 4096, 100 << 10} {
+	for _, size := range []int{1, 256, 4096, 16384, 16385, 100 << 10, 300} {
 		b := make([]byte, size)
 		for i := range b {
 			b[i] = byte(i*7 + size)
@@ -118,7 +154,13 @@ func TestNewBinaryRoundTrip(t *testing.T) {
 }
 
 func TestNewZeroLengthBinary(t *testing.T) {
-	ws, ch := dial(t, "/echo")
+	for _, b := range bridges(t) {
+		t.Run(b.name, func(t *testing.T) { testNewZeroLengthBinary(t, b.v) })
+	}
+}
+
+func testNewZeroLengthBinary(t *testing.T, bridge js.Value) {
+	ws, ch := dialWith(t, "/echo", bridge)
 	ch.open(t)
 	for _, b := range [][]byte{nil, {}} {
 		require.NoError(t, ws.SendBytes(b))
@@ -497,7 +539,13 @@ func TestLocationHref(t *testing.T) {
 // length and bytes; one that does not fit is left alone and the message
 // gets a slice of its own.
 func TestRecycledMessageBytes(t *testing.T) {
-	ws, ch := dial(t, "/echo")
+	for _, b := range bridges(t) {
+		t.Run(b.name, func(t *testing.T) { testRecycledMessageBytes(t, b.v) })
+	}
+}
+
+func testRecycledMessageBytes(t *testing.T, bridge js.Value) {
+	ws, ch := dialWith(t, "/echo", bridge)
 	ch.open(t)
 	send := func(size int) []byte {
 		t.Helper()
@@ -524,4 +572,30 @@ func TestRecycledMessageBytes(t *testing.T) {
 	larger := send(5000)
 	assert.NotSame(t, &first[0], &larger[0], "larger: a slice of its own")
 	closeClean(t, ws, ch)
+}
+
+// TestShim checks that New uses the page's w3ws.js: its inbox's listener
+// is the socket's onmessage; and that a w3wsBridge of another calling
+// convention, or none, leaves the socket without it.
+func TestShim(t *testing.T) {
+	bridge := shim()
+	require.False(t, bridge.IsUndefined(), "the runner's page loads w3ws.js")
+	assert.Equal(t, shimVersion, bridge.Get("version").Int())
+
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	require.False(t, ws.inbox.IsUndefined(), "a socket made by New has w3ws.js's inbox")
+	assert.True(t, ws.v.Get("onmessage").Equal(ws.inbox.Get("listener")), "its onmessage is the inbox's listener")
+	require.NoError(t, ws.SendBytes([]byte("via w3ws.js")))
+	assert.Equal(t, Event{Kind: EventMessage, Data: []byte("via w3ws.js")}, ch.next(t))
+	assert.Equal(t, 256, ws.inCap, "a small message left the inbox's first buffer")
+	closeClean(t, ws, ch)
+
+	defer js.Global().Set("w3wsBridge", bridge)
+	for _, other := range []any{map[string]any{"version": shimVersion + 1}, map[string]any{}, "w3ws", nil} {
+		js.Global().Set("w3wsBridge", other)
+		assert.True(t, shim().IsUndefined(), "w3wsBridge = %v", other)
+	}
+	js.Global().Set("w3wsBridge", bridge)
+	assert.True(t, shim().Equal(bridge))
 }

@@ -31,6 +31,7 @@ func main() {
 		window := time.Duration(args[4].Int()) * time.Millisecond
 		// The callback must not block: the run goes on in a goroutine and
 		// settles the Promise from there.
+		shim := js.Global().Get("w3wsBridge").Truthy()
 		executor := js.FuncOf(func(_ js.Value, fns []js.Value) any {
 			resolve, reject := fns[0], fns[1]
 			go func() {
@@ -39,6 +40,7 @@ func main() {
 					reject.Invoke(jsError.New(err.Error()))
 					return
 				}
+				r["shim"] = shim
 				resolve.Invoke(r)
 			}()
 			return nil

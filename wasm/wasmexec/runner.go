@@ -26,7 +26,7 @@ import (
 )
 
 // indexHTML is the page that runs the program unless $W3WS_WASMEXEC_PAGE
-// names another. It loads wasm_exec.js and then runnerJS.
+// names another. It loads w3ws.js, wasm_exec.js and then runnerJS.
 //
 //go:embed index.html
 var indexHTML []byte

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/w3ws/w3ws/jsbridge"
 )
 
 // files are what serve serves.
@@ -18,12 +20,12 @@ type files struct {
 	page       *hostPage // nil for indexHTML
 }
 
-// serve serves the page, its config, wasm_exec.js, the runner's script and
-// the program from 127.0.0.1 on a free port, under prefix, and returns the
+// serve serves the page, its config, wasm_exec.js, w3ws.js, the runner's
+// script and the program from 127.0.0.1 on a free port, under prefix, and returns the
 // page's URL and a func that stops the server. The prefix holds the run's
 // random token, so nothing that merely finds the port can read the
 // environment in config. A page of $W3WS_WASMEXEC_PAGE comes with the files
-// of its directory, under the same prefix; the runner's own four names win.
+// of its directory, under the same prefix; the runner's own five names win.
 func serve(prefix string, f files) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -46,6 +48,7 @@ func serve(prefix string, f files) (string, func(), error) {
 	mux.Handle("GET "+prefix+"config.json", static("application/json", f.config))
 	mux.Handle("GET "+prefix+"wasm_exec.js", static("text/javascript; charset=utf-8", f.wasmExecJS))
 	mux.Handle("GET "+prefix+"wasmexec.js", static("text/javascript; charset=utf-8", runnerJS))
+	mux.Handle("GET "+prefix+"w3ws.js", static("text/javascript; charset=utf-8", []byte(jsbridge.ShimJS())))
 	mux.HandleFunc("GET "+prefix+"prog.wasm", func(w http.ResponseWriter, r *http.Request) {
 		// instantiateStreaming insists on this type; the file may be
 		// called pkg.test.
