@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/w3ws/w3ws/jsbridge"
 	"github.com/w3ws/w3ws/wasm/browser"
 	"github.com/w3ws/w3ws/websocket"
 )
@@ -50,11 +51,12 @@ w.onerror = (e) => {
 </script>
 `
 
-// workerJS runs e2e/workerpage in the worker. The Go program's stdout and
+// workerJS runs e2e/workerpage in the worker, with w3ws.js
+// (jsbridge.ShimJS), which sockets in a worker use as in a page. The Go program's stdout and
 // stderr (a panic's trace) go to the page, as does its exit, which is an
 // error: the program posts its log and keeps running.
 const workerJS = `"use strict";
-importScripts("wasm_exec.js");
+importScripts("w3ws.js", "wasm_exec.js");
 const dec = new TextDecoder("utf-8");
 globalThis.fs.writeSync = (fd, buf) => {
 	postMessage({ output: dec.decode(buf, { stream: true }) });
@@ -102,6 +104,7 @@ func TestWebsocketInWorker(t *testing.T) {
 	mux.Handle("GET /{$}", staticHandler("text/html; charset=utf-8", []byte(workerPageHTML)))
 	mux.Handle("GET /worker/worker.js", staticHandler("text/javascript; charset=utf-8", []byte(workerJS)))
 	mux.Handle("GET /worker/wasm_exec.js", staticHandler("text/javascript; charset=utf-8", wasmExecJS))
+	mux.Handle("GET /worker/w3ws.js", staticHandler("text/javascript; charset=utf-8", []byte(jsbridge.ShimJS())))
 	mux.Handle("GET /worker/worker.wasm", staticHandler("application/wasm", wasm))
 	mux.HandleFunc("GET /worker/echo", func(w http.ResponseWriter, r *http.Request) {
 		_, err := websocket.Upgrade(w, r, &websocket.Options{

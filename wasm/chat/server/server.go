@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/w3ws/w3ws/internal/wasmexecjs"
+	"github.com/w3ws/w3ws/jsbridge"
 	"github.com/w3ws/w3ws/websocket"
 )
 
@@ -21,7 +23,7 @@ import (
 // not a file, and a larger message closes that connection with 1009.
 const MaxMessageSize = 16 << 10
 
-// indexHTML is the page: it loads wasm_exec.js and chat.wasm and holds the
+// indexHTML is the page: it loads w3ws.js, wasm_exec.js and chat.wasm and holds the
 // elements the web program fills in.
 //
 //go:embed index.html
@@ -52,6 +54,7 @@ type Config struct {
 //	GET /             the page
 //	GET /chat.wasm    the web program
 //	GET /wasm_exec.js Go's JavaScript glue for it
+//	GET /w3ws.js      w3ws's own (jsbridge.ShimJS), for cheaper messages
 //	GET /ws           the chat socket (the MDN protocol of package chat)
 //
 // It is safe for concurrent use.
@@ -88,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
 	s.mux.HandleFunc("GET /chat.wasm", s.serveWasm)
 	s.mux.HandleFunc("GET /wasm_exec.js", s.serveWasmExec)
+	s.mux.HandleFunc("GET /w3ws.js", s.serveShim)
 	s.mux.HandleFunc("GET /ws", s.serveSocket)
 	return s, nil
 }
@@ -142,6 +146,13 @@ func (s *Server) serveWasm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveWasmExec(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, "wasm_exec.js", s.modTime, bytes.NewReader(s.wasmExec))
+}
+
+// serveShim serves w3ws.js, which the package's sockets use where the page
+// loaded it.
+func (s *Server) serveShim(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "w3ws.js", s.modTime, strings.NewReader(jsbridge.ShimJS()))
 }
 
 // serveSocket upgrades the request and puts the connection in the room.

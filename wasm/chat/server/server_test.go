@@ -210,6 +210,7 @@ func TestServerFiles(t *testing.T) {
 		{"page", "GET", "/", 200, "text/html; charset=utf-8", `fetch("chat.wasm")`},
 		{"wasm", "GET", "/chat.wasm", 200, "application/wasm", "\x00asm fake"},
 		{"glue", "GET", "/wasm_exec.js", 200, "text/javascript; charset=utf-8", "// fake glue"},
+		{"shim", "GET", "/w3ws.js", 200, "text/javascript; charset=utf-8", "globalThis.w3wsBridge"},
 		{"unknown", "GET", "/index.html", 404, "", ""},
 		{"post", "POST", "/", 405, "", ""},
 		{"notASocket", "GET", "/ws", 426, "", ""},
