@@ -9,11 +9,13 @@ import (
 )
 
 // BenchmarkMessage measures what a binary message costs from the browser's
-// message event to its bytes in Go, without the network: each op calls a
-// socket's message listener with a MessageEvent made once, as the browser
-// would, and takes the message out and recycles its bytes, as a handler
-// that releases them does. shim is through the page's w3ws.js, plain
-// without it. It runs in the browser:
+// message event to its bytes in Go, without the network, through the
+// page's w3ws.js (way=shim) and without it (way=plain). Taken directly
+// (mode=direct), each op calls the socket's message listener with a
+// MessageEvent made once, as the browser would, and takes the message out
+// and recycles its bytes, as a handler that releases them does. Batched
+// (mode=batched), each op queues the event as the browser's push would,
+// and every 16th op takes the 16 queued with Take. It runs in the browser:
 //
 //	GOOS=js GOARCH=wasm go test -c -o jsbridge.test ./jsbridge
 //	W3WS_SCENARIO_URL=http://127.0.0.1:1 go run ./wasm/wasmexec jsbridge.test -test.run '^$' -test.bench Message
@@ -22,34 +24,72 @@ func BenchmarkMessage(b *testing.B) {
 	if bridge.IsUndefined() {
 		b.Fatal("the page has no w3ws.js")
 	}
-	for _, size := range []int{16, 1 << 10, 64 << 10} {
-		ab := jsGlobal.Get("ArrayBuffer").New(size)
-		ev := jsGlobal.Get("MessageEvent").New("message", map[string]any{"data": ab})
-		for _, way := range []struct {
-			name string
-			v    js.Value
-		}{{"shim", bridge}, {"plain", js.Undefined()}} {
-			b.Run(fmt.Sprintf("way=%s/size=%d", way.name, size), func(b *testing.B) {
-				ws, err := open("ws://127.0.0.1:1/", nil, func() {}, way.v)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer ws.Close(0, "")
-				b.SetBytes(int64(size))
-				for b.Loop() {
-					ws.direct.Invoke(ev)
-					ws.mu.Lock()
-					if len(ws.msgs) != 1 || len(ws.msgs[0].Data) != size {
-						ws.mu.Unlock()
-						b.Fatalf("%d messages taken", len(ws.msgs))
+	ways := []struct {
+		name string
+		v    js.Value
+	}{{"shim", bridge}, {"plain", js.Undefined()}}
+	for _, mode := range []string{"direct", "batched"} {
+		for _, size := range []int{16, 1 << 10, 64 << 10} {
+			ab := jsGlobal.Get("ArrayBuffer").New(size)
+			ev := jsGlobal.Get("MessageEvent").New("message", map[string]any{"data": ab})
+			for _, way := range ways {
+				b.Run(fmt.Sprintf("mode=%s/way=%s/size=%d", mode, way.name, size), func(b *testing.B) {
+					ws, err := open("ws://127.0.0.1:1/", nil, func() {}, way.v)
+					if err != nil {
+						b.Fatal(err)
 					}
-					data := ws.msgs[0].Data
-					ws.msgs[0] = Event{}
-					ws.msgs = ws.msgs[:0]
-					ws.spare.put(data)
-					ws.mu.Unlock()
-				}
-			})
+					defer ws.Close(0, "")
+					b.SetBytes(int64(size))
+					if mode == "direct" {
+						benchDirect(b, ws, ev, size)
+					} else {
+						benchBatched(b, ws, ev, size)
+					}
+				})
+			}
+		}
+	}
+}
+
+// benchDirect is BenchmarkMessage's mode=direct.
+func benchDirect(b *testing.B, ws *WebSocket, ev js.Value, size int) {
+	for b.Loop() {
+		ws.direct.Invoke(ev)
+		ws.mu.Lock()
+		if len(ws.msgs) != 1 || len(ws.msgs[0].Data) != size {
+			ws.mu.Unlock()
+			b.Fatalf("%d messages taken", len(ws.msgs))
+		}
+		data := ws.msgs[0].Data
+		ws.msgs[0] = Event{}
+		ws.msgs = ws.msgs[:0]
+		ws.spare.put(data)
+		ws.mu.Unlock()
+	}
+}
+
+// benchBatched is BenchmarkMessage's mode=batched: the socket stays
+// batching, as a stream of bursts keeps it.
+func benchBatched(b *testing.B, ws *WebSocket, ev js.Value, size int) {
+	const burst = 16
+	var evs []Event
+	ws.mu.Lock()
+	ws.startBatching(false)
+	ws.mu.Unlock()
+	queued := 0
+	for b.Loop() {
+		ws.push.Invoke(ev)
+		if queued++; queued < burst {
+			continue
+		}
+		queued = 0
+		evs = ws.Take(evs[:0])
+		if len(evs) != burst || len(evs[0].Data) != size {
+			b.Fatalf("%d messages taken", len(evs))
+		}
+		for i, e := range evs {
+			ws.Recycle(e.Data)
+			evs[i] = Event{}
 		}
 	}
 }

@@ -6,38 +6,76 @@
 //	<script src="w3ws.js"></script>
 //	<script src="wasm_exec.js"></script>
 //
-// With it, a socket's message listener unpacks each message in JavaScript
-// and copies a binary one into a buffer that Go reads in a single call, so
-// that neither the MessageEvent nor its ArrayBuffer crosses into Go: each
-// JavaScript object that does costs Go a reference with a finalizer, and
-// each property Go reads a call. Without it, jsbridge does the same from Go,
-// at a higher cost per message. The file defines globalThis.w3wsBridge and
-// nothing else; it evaluates no source.
+// With it, messages are unpacked in JavaScript and their bytes copied into
+// buffers that Go reads in a single call, so that neither a MessageEvent
+// nor its ArrayBuffer crosses into Go: each JavaScript object that does
+// costs Go a reference with a finalizer, and each property Go reads a
+// call. Without it, jsbridge does the same from Go, at a higher cost per
+// message. The file defines globalThis.w3wsBridge and nothing else; it
+// evaluates no source.
 "use strict";
 (() => {
-	// limit is the largest message copied into a socket's buffer; a larger
+	// limit is the largest binary message copied into a buffer; a larger
 	// one reaches Go as a Uint8Array over its own ArrayBuffer, whose copy
-	// would cost more than the reference.
+	// would cost more than the reference. batchLimit bounds what one drain
+	// writes (a message of up to limit bytes always fits an empty batch).
 	const limit = 16384;
+	const batchLimit = 65536;
+
+	// Record kinds of a batch: a record is a 4-byte little-endian header,
+	// length * 4 + kind, followed, for kindBytes and kindText, by the
+	// message's bytes (a text's in UTF-8). A Uint8Array over the data of a
+	// kindLarge record, and the text of a kindString one (a text that may
+	// not fit limit bytes), are the next of inbox.items; their header's
+	// length is 0.
+	const kindBytes = 0;
+	const kindText = 1;
+	const kindLarge = 2;
+	const kindString = 3;
+
+	const encoder = new TextEncoder();
+
+	// utf8 writes the UTF-8 of s, which has at most limit / 3 UTF-16 code
+	// units, into buf from at, which has room for 3 bytes per unit, and
+	// returns how many it wrote.
+	const utf8 = (s, buf, at) => encoder.encodeInto(s, buf.subarray(at, at + 3 * s.length)).written;
 
 	globalThis.w3wsBridge = Object.freeze({
 		// version is the calling convention below; jsbridge uses the file
 		// only when it finds the version it knows.
 		version: 1,
 
-		// direct returns an inbox whose listener, set as a socket's
-		// onmessage, calls go(code, x) once per message: x is the text of a
-		// text message; for a binary message of at most limit bytes, its
-		// length, its bytes being at the start of inbox.buffer (a
-		// Uint8Array that grows, and is replaced when it does); for a
-		// larger one, a Uint8Array over its data.
-		direct(go, code) {
+		// inbox returns a socket's inbox. Its listener, set as the
+		// socket's onmessage when messages are taken one by one, calls
+		// go(code, x) once per message. For a binary message of at most
+		// limit bytes, x is its length, its bytes being at the start of
+		// inbox.buffer (a Uint8Array of limit bytes, made for the first
+		// such message and kept); for a larger one, a Uint8Array over its
+		// data. For a text of at most limit / 3 UTF-16 code units, x is -1
+		// - the length of its UTF-8, in inbox.buffer; for a longer one,
+		// the text.
+		//
+		// When messages are batched, the browser pushes their events to
+		// msgs (an Array) by itself, and drain() unpacks them, oldest
+		// first, into inbox.batch (a Uint8Array of batchLimit bytes, made
+		// for the first drain that writes and kept) and
+		// inbox.items (emptied by each drain), as records, as many as
+		// batchLimit allows. It removes them from msgs, and returns the
+		// bytes it wrote times 2, plus 1 if msgs still holds events.
+		inbox(go, code, msgs) {
 			const inbox = {
-				buffer: new Uint8Array(0),
+				buffer: null,
+				batch: null,
+				items: [],
 				listener: (e) => {
 					const d = e.data;
 					if (typeof d === "string") {
-						go(code, d);
+						if (3 * d.length > limit) {
+							go(code, d);
+							return;
+						}
+						inbox.buffer ??= new Uint8Array(limit);
+						go(code, -1 - utf8(d, inbox.buffer, 0));
 						return;
 					}
 					const n = d.byteLength;
@@ -45,13 +83,58 @@
 						go(code, new Uint8Array(d));
 						return;
 					}
-					if (n > inbox.buffer.length) {
-						inbox.buffer = new Uint8Array(Math.min(limit, Math.max(n, 2 * inbox.buffer.length, 256)));
-					}
+					inbox.buffer ??= new Uint8Array(limit);
 					if (n > 0) {
 						inbox.buffer.set(new Uint8Array(d));
 					}
 					go(code, n);
+				},
+				drain: () => {
+					inbox.items.length = 0;
+					let fill = 0;
+					let i = 0;
+					for (; i < msgs.length; i++) {
+						const d = msgs[i].data;
+						let kind = kindBytes;
+						let room = 0; // the most bytes the record's message takes
+						if (typeof d === "string") {
+							kind = 3 * d.length > limit ? kindString : kindText;
+							room = kind === kindText ? 3 * d.length : 0;
+						} else if (d.byteLength > limit) {
+							kind = kindLarge;
+						} else {
+							room = d.byteLength;
+						}
+						if (fill + 4 + room > batchLimit) {
+							break;
+						}
+						inbox.batch ??= new Uint8Array(batchLimit);
+						const b = inbox.batch;
+						let n = 0;
+						switch (kind) {
+							case kindBytes:
+								n = room;
+								b.set(new Uint8Array(d), fill + 4);
+								break;
+							case kindText:
+								n = utf8(d, b, fill + 4);
+								break;
+							case kindLarge:
+								inbox.items.push(new Uint8Array(d));
+								break;
+							case kindString:
+								inbox.items.push(d);
+								break;
+						}
+						const head = n * 4 + kind;
+						b[fill] = head & 0xff;
+						b[fill + 1] = (head >>> 8) & 0xff;
+						b[fill + 2] = (head >>> 16) & 0xff;
+						b[fill + 3] = (head >>> 24) & 0xff;
+						fill += 4 + n;
+					}
+					msgs.splice(0, i);
+					return fill * 2 + (msgs.length > 0 ? 1 : 0);
 				},
 			};
 			return inbox;

@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"encoding/binary"
 	"sync"
 	"syscall/js"
 	"time"
@@ -104,13 +105,18 @@ type WebSocket struct {
 	// clear() sets msgs.length to 0.
 	direct, push, takeData, clear, armLater js.Value
 
-	// inbox is w3wsBridge.direct's inbox when the page loaded w3ws.js
-	// (see ShimJS), and then direct is inbox.listener; else undefined.
-	// inBuf is inbox.buffer, whose length is inCap, as last read: the
-	// listener replaces it when a message outgrows it. onEvent, which
-	// JavaScript calls one at a time, alone uses the three.
+	// inbox is w3wsBridge.inbox's inbox when the page loaded w3ws.js (see
+	// ShimJS), and then direct is inbox.listener; else undefined. inBuf
+	// is inbox.buffer once a message has made it (undefined before):
+	// onEvent, which JavaScript calls one at a time, alone uses it.
 	inbox, inBuf js.Value
-	inCap        int
+
+	// With w3ws.js, Take drains batched messages with drain()
+	// (inbox.drain), reading inbox.items and inbox.batch (batchBuf, once
+	// a drain has made it) into stage, which text messages taken directly
+	// use too. ws.mu guards stage.
+	drain, items, batchBuf js.Value
+	stage                  []byte
 
 	// onTimer calls wakeFn(id<<2|wakeTimer), for WakeAfter.
 	onTimer js.Value
@@ -157,7 +163,8 @@ func New(url string, protocols []string, wake func()) (*WebSocket, error) {
 // calling convention this package knows (see ShimJS), else undefined.
 func shim() js.Value {
 	b := jsGlobal.Get("w3wsBridge")
-	if b.Type() != js.TypeObject || b.Get("version").Type() != js.TypeNumber || b.Get("version").Int() != shimVersion {
+	if b.Type() != js.TypeObject || b.Get("version").Type() != js.TypeNumber || b.Get("version").Int() != shimVersion ||
+		b.Get("inbox").Type() != js.TypeFunction {
 		return js.Undefined()
 	}
 	return b
@@ -198,8 +205,10 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 		readyState:     getter(wsProto, "readyState").Call("bind", v),
 	}
 	if !bridge.IsUndefined() {
-		ws.inbox = bridge.Call("direct", eventFn, id<<2|int(EventMessage))
+		ws.inbox = bridge.Call("inbox", eventFn, id<<2|int(EventMessage), msgs)
 		ws.direct = ws.inbox.Get("listener")
+		ws.drain = ws.inbox.Get("drain")
+		ws.items = ws.inbox.Get("items")
 	}
 	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
 	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
@@ -310,7 +319,11 @@ func (ws *WebSocket) Take(dst []Event) []Event {
 	clear(ws.msgs)
 	ws.msgs = ws.msgs[:0]
 	batch := 0
-	if ws.queued {
+	switch {
+	case ws.queued && !ws.inbox.IsUndefined():
+		dst, batch = ws.drained(dst)
+		ws.queued = ws.batching
+	case ws.queued:
 		if batch = ws.push.Invoke().Int(); batch > 0 {
 			data := ws.takeData.Invoke()
 			ws.clear.Invoke()
@@ -380,6 +393,7 @@ func (ws *WebSocket) adapt(direct, batch int) {
 	}
 	if batch > 0 && (ws.probe || ws.singles >= 4) {
 		ws.batching, ws.directs = false, 0
+		ws.stage = nil // up to 64 KiB that messages taken directly seldom need
 		ws.v.Set("onmessage", ws.direct)
 		return
 	}
@@ -459,38 +473,117 @@ func (ws *WebSocket) message(d js.Value, locked bool) Event {
 }
 
 // unpacked returns the message that w3ws.js's listener passed as x (see
-// w3wsBridge.direct): a text, the length of a binary message in inBuf, or
-// a Uint8Array over a larger one. Its bytes are copied, in one call into
-// JavaScript, into the slice last given back with Recycle if the message
-// fits it, else into a new one.
+// w3wsBridge.inbox): the length of a binary message in inBuf, -1 - the
+// length of a text's UTF-8 in inBuf, a Uint8Array over a larger binary
+// message, or a longer text. Bytes are copied in one call into JavaScript:
+// a binary message's into the slice last given back with Recycle if it
+// fits, else into a new one (see dataFor).
 func (ws *WebSocket) unpacked(x js.Value) Event {
-	var src js.Value
-	var n int
 	switch x.Type() { // Type reads only the Go side of x
 	case js.TypeString:
 		return Event{Kind: EventMessage, IsText: true, Text: x.String()}
 	case js.TypeNumber:
-		if n = x.Int(); n > ws.inCap {
+		if ws.inBuf.IsUndefined() {
 			ws.inBuf = ws.inbox.Get("buffer")
-			ws.inCap = ws.inBuf.Length()
 		}
-		src = ws.inBuf
+		n := x.Int()
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		if n < 0 { // a text
+			n = -1 - n
+			ws.stage = grow(ws.stage, n)
+			js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
+			return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}
+		}
+		data := ws.dataFor(n)
+		if n > 0 {
+			js.CopyBytesToGo(data, ws.inBuf)
+		}
+		return Event{Kind: EventMessage, Data: data}
 	default:
-		src, n = x, x.Length()
+		ws.mu.Lock()
+		data := ws.dataFor(x.Length())
+		ws.mu.Unlock()
+		js.CopyBytesToGo(data, x)
+		return Event{Kind: EventMessage, Data: data}
 	}
-	ws.mu.Lock()
+}
+
+// Record kinds of w3ws.js's batches (see w3wsBridge.inbox).
+const (
+	kindBytes  = 0 // a binary message, its bytes in the batch
+	kindText   = 1 // a text, its UTF-8 in the batch
+	kindLarge  = 2 // a binary message, a Uint8Array over it in items
+	kindString = 3 // a text, in items
+)
+
+// drained takes the messages batched in w3ws.js's msgs, appends them to
+// dst and returns it and how many it took: each drain() writes records of
+// up to 64 KiB into inbox.batch, copied into stage in one call, from which
+// each message's bytes are copied into its own slice (see dataFor). ws.mu
+// is held.
+func (ws *WebSocket) drained(dst []Event) ([]Event, int) {
+	taken := 0
+	for {
+		r := ws.drain.Invoke().Int()
+		fill, more := r>>1, r&1 == 1
+		if fill > 0 && ws.batchBuf.IsUndefined() {
+			ws.batchBuf = ws.inbox.Get("batch")
+		}
+		ws.stage = grow(ws.stage, fill)
+		b := ws.stage[:fill]
+		if fill > 0 {
+			js.CopyBytesToGo(b, ws.batchBuf)
+		}
+		item := 0
+		for len(b) >= 4 {
+			head := int(binary.LittleEndian.Uint32(b))
+			n := head >> 2
+			b = b[4:]
+			var e Event
+			switch head & 3 {
+			case kindBytes:
+				e = Event{Kind: EventMessage, Data: ws.dataFor(n)}
+				copy(e.Data, b[:n])
+			case kindText:
+				e = Event{Kind: EventMessage, IsText: true, Text: string(b[:n])}
+			case kindLarge:
+				u := ws.items.Index(item)
+				item++
+				e = Event{Kind: EventMessage, Data: ws.dataFor(u.Length())}
+				js.CopyBytesToGo(e.Data, u)
+			case kindString:
+				e = Event{Kind: EventMessage, IsText: true, Text: ws.items.Index(item).String()}
+				item++
+			}
+			b = b[n:]
+			dst = append(dst, e)
+			taken++
+		}
+		if !more {
+			return dst, taken
+		}
+	}
+}
+
+// grow returns b if it has room for n bytes, else a new slice with room.
+func grow(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b
+	}
+	return make([]byte, max(n, 2*cap(b), 256))
+}
+
+// dataFor returns a slice of length n for a message's bytes: the slice
+// last given back with Recycle if the message fits it, else a new one.
+// ws.mu is held.
+func (ws *WebSocket) dataFor(n int) []byte {
 	data := ws.spare.takeLast()
 	if fits(data, n) {
-		data = data[:n]
-	} else {
-		ws.spare.put(data)
-		data = newData(n)
+		return data[:n]
 	}
-	ws.mu.Unlock()
-	if n > 0 {
-		js.CopyBytesToGo(data, src)
-	}
-	return Event{Kind: EventMessage, Data: data}
+	ws.spare.put(data)
+	return newData(n)
 }
 
 // readSlack is the message size below which a message's slice gets a byte

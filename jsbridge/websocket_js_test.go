@@ -298,8 +298,14 @@ func TestSendBytesScratch(t *testing.T) {
 // wait in the browser until the test calls Take, and takes its open event.
 func openQuiet(t *testing.T) (*WebSocket, *atomic.Int32) {
 	t.Helper()
+	return openQuietWith(t, shim())
+}
+
+// openQuietWith is openQuiet through open with bridge (see dialWith).
+func openQuietWith(t *testing.T, bridge js.Value) (*WebSocket, *atomic.Int32) {
+	t.Helper()
 	wakes := new(atomic.Int32)
-	ws, err := New("ws://"+strings.TrimPrefix(scenarioURL, "http://")+"/echo", nil, func() { wakes.Add(1) })
+	ws, err := open("ws://"+strings.TrimPrefix(scenarioURL, "http://")+"/echo", nil, func() { wakes.Add(1) }, bridge)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return wakes.Load() > 0 }, waitTimeout, time.Millisecond, "the open wake")
 	require.Equal(t, []Event{{Kind: EventOpen}}, ws.Take(nil))
@@ -360,6 +366,71 @@ func TestTakeBatches(t *testing.T) {
 	assert.Equal(t, int32(1), wakes.Load(), "one wake for the whole batch")
 	assert.Empty(t, ws.Take(nil))
 	closeQuiet(t, ws)
+}
+
+// mixedMessages are messages of every kind w3ws.js's records have (see
+// w3wsBridge.inbox), at the edges of its sizes: texts that do and do not
+// fit its buffer in UTF-8 (16384 bytes, 3 per UTF-16 unit), binary ones
+// that do and do not fit it, empty ones, and ten of 16 KiB, which take
+// three drains of 64 KiB.
+func mixedMessages() []Event {
+	bin := func(n int) Event {
+		b := make([]byte, n, n+1)
+		for i := range b {
+			b[i] = byte(i*5 + n)
+		}
+		return Event{Kind: EventMessage, Data: b}
+	}
+	text := func(s string) Event { return Event{Kind: EventMessage, IsText: true, Text: s} }
+	evs := []Event{
+		text("hello, 世界 ✓"), text(""), bin(0), bin(1), text(strings.Repeat("é", 16384/3)),
+		text(strings.Repeat("é", 16384/3+1)), bin(16384), bin(16385), text("😀"),
+	}
+	for range 10 {
+		evs = append(evs, bin(16384))
+	}
+	return append(evs, text("last"), bin(300<<10), bin(2))
+}
+
+// sendAll sends evs to the echo server.
+func sendAll(t *testing.T, ws *WebSocket, evs []Event) {
+	t.Helper()
+	for _, e := range evs {
+		if e.IsText {
+			require.NoError(t, ws.SendText(e.Text))
+		} else {
+			require.NoError(t, ws.SendBytes(e.Data))
+		}
+	}
+}
+
+// TestTakeMixed checks that messages of every kind and size come out of
+// Take whole and in order, taken directly and batched, with and without
+// w3ws.js.
+func TestTakeMixed(t *testing.T) {
+	want := mixedMessages()
+	for _, b := range bridges(t) {
+		t.Run(b.name+"/batched", func(t *testing.T) {
+			ws, _ := openQuietWith(t, b.v)
+			ws.mu.Lock()
+			ws.startBatching(false)
+			ws.mu.Unlock()
+			sendAll(t, ws, want)
+			require.Eventually(t, func() bool { return ws.push.Invoke().Int() == len(want) }, waitTimeout, time.Millisecond,
+				"all %d queued in JavaScript", len(want))
+			assert.Equal(t, want, ws.Take(nil))
+			closeQuiet(t, ws)
+		})
+		t.Run(b.name+"/direct", func(t *testing.T) {
+			ws, ch := dialWith(t, "/echo", b.v)
+			ch.open(t)
+			sendAll(t, ws, want)
+			for i, w := range want {
+				assert.Equal(t, w, ch.next(t), "message %d", i)
+			}
+			closeClean(t, ws, ch)
+		})
+	}
 }
 
 // TestTakeDirect checks that messages taken directly call wake each, are
@@ -588,11 +659,11 @@ func TestShim(t *testing.T) {
 	assert.True(t, ws.v.Get("onmessage").Equal(ws.inbox.Get("listener")), "its onmessage is the inbox's listener")
 	require.NoError(t, ws.SendBytes([]byte("via w3ws.js")))
 	assert.Equal(t, Event{Kind: EventMessage, Data: []byte("via w3ws.js")}, ch.next(t))
-	assert.Equal(t, 256, ws.inCap, "a small message left the inbox's first buffer")
 	closeClean(t, ws, ch)
 
 	defer js.Global().Set("w3wsBridge", bridge)
-	for _, other := range []any{map[string]any{"version": shimVersion + 1}, map[string]any{}, "w3ws", nil} {
+	for _, other := range []any{map[string]any{"version": shimVersion + 1, "inbox": bridge.Get("inbox")},
+		map[string]any{"version": shimVersion}, map[string]any{}, "w3ws", nil} {
 		js.Global().Set("w3wsBridge", other)
 		assert.True(t, shim().IsUndefined(), "w3wsBridge = %v", other)
 	}
