@@ -99,26 +99,50 @@ func benchmarkRoundTrip(b *testing.B, withContext, release bool, size int) {
 	}
 }
 
-// BenchmarkPingPong measures one message round trip against an engine echo
+// BenchmarkPingPong measures one message round trip against an echo
 // server, the client sending each message from the handler of the last
 // echo as an event-driven program does (impl=w3c: the W3C API, which
 // releases each message) or from a read loop (impl=engine: package native
-// alone), so that what the W3C layer adds over the engine shows.
+// alone), so that what the W3C layer adds over the engine shows. The server
+// is the engine's read loop (server=engine) or Upgrade's handler
+// (server=w3c), which echoes with SendContext and releases each message.
 func BenchmarkPingPong(b *testing.B) {
-	for _, impl := range []string{"w3c", "engine"} {
-		for _, size := range []int{16, 1 << 10, 64 << 10} {
-			b.Run(fmt.Sprintf("impl=%s/size=%s", impl, sizeName(size)), func(b *testing.B) {
-				u := engineEchoServer(b)
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				if impl == "engine" {
-					benchmarkEnginePingPong(b, u, size)
-				} else {
-					benchmarkW3CPingPong(b, u, size)
-				}
-			})
+	servers := map[string]func(*testing.B) string{"engine": engineEchoServer, "w3c": w3cEchoServer}
+	for _, server := range []string{"engine", "w3c"} {
+		for _, impl := range []string{"w3c", "engine"} {
+			for _, size := range []int{16, 1 << 10, 64 << 10} {
+				b.Run(fmt.Sprintf("server=%s/impl=%s/size=%s", server, impl, sizeName(size)), func(b *testing.B) {
+					benchmarkPingPong(b, servers[server](b), impl, size)
+				})
+			}
 		}
 	}
+}
+
+// benchmarkPingPong is BenchmarkPingPong's impl against the server at u.
+func benchmarkPingPong(b *testing.B, u, impl string, size int) {
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	if impl == "engine" {
+		benchmarkEnginePingPong(b, u, size)
+	} else {
+		benchmarkW3CPingPong(b, u, size)
+	}
+}
+
+// w3cEchoServer starts an echo server on Upgrade and returns its ws:// URL.
+func w3cEchoServer(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Upgrade(w, r, &Options{
+			BinaryType: BinaryTypeArrayBuffer,
+			OnMessage: func(e *MessageEvent) {
+				e.Target().SendContext(context.Background(), e.Data)
+				e.Release()
+			},
+		})
+	}))
+	b.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 // engineEchoServer starts an echo server on the engine and returns its
