@@ -76,26 +76,12 @@ func holdingServer(t *testing.T) (string, func(b []byte)) {
 // use at the last GC (which the test's other goroutines set), and what it
 // sees is whether an idle socket's goroutine ever needs more.
 func TestIdleSocketStack(t *testing.T) {
-	if os.Getenv(idleStackChildEnv) == "" {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestIdleSocketStack$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), idleStackChildEnv+"=1", "GODEBUG=adaptivestackstart=0")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "in the child process:\n%s", out)
-		require.Contains(t, string(out), "--- PASS: TestIdleSocketStack", "in the child process:\n%s", out)
-		t.Logf("child process:\n%s", out)
+	if !inStackChild(t, "TestIdleSocketStack") {
 		return
 	}
 	const n = 200
 	u, writeAll := holdingServer(t)
 	got := make(chan string, n)
-	stacks := func() (inuse uint64, goroutines int) {
-		var m runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m)
-		return m.StackInuse, runtime.NumGoroutine()
-	}
 	stack0, g0 := stacks()
 	sockets := make([]*websocket.WebSocket, 0, n)
 	defer func() {
@@ -121,21 +107,7 @@ func TestIdleSocketStack(t *testing.T) {
 	}
 	waiting := time.Now()
 	time.Sleep(200 * time.Millisecond) // every socket waits
-	// One 2 KiB stack, and a little for the test's own goroutines; the
-	// race detector's instrumentation makes the waiting frames need 4 KiB.
-	// A goroutine that ran the open or message handler holds 8 KiB or more.
-	limit := 3072.0
-	if raceEnabled {
-		limit = 6144
-	}
-	check := func(when string) {
-		t.Helper()
-		stack, g := stacks()
-		perSocket := float64(stack-stack0) / n
-		t.Logf("per idle socket %s: %.0f B of stack, %.2f goroutines", when, perSocket, float64(g-g0)/n)
-		require.LessOrEqual(t, g-g0, n+2, "more than one goroutine per idle socket %s", when)
-		require.Less(t, perSocket, limit, "idle sockets keep a grown stack %s", when)
-	}
+	check := idleStackCheck(t, n, stack0, g0)
 	check("after the open event")
 
 	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
@@ -152,8 +124,97 @@ func TestIdleSocketStack(t *testing.T) {
 	check("after a message")
 }
 
-// idleStackChildEnv marks the child process of TestIdleSocketStack.
+// idleStackChildEnv marks the child process of TestIdleSocketStack and
+// TestIdleStreamStack.
 const idleStackChildEnv = "W3WS_IDLE_STACK_CHILD"
+
+// inStackChild reports whether the test runs in its child process; if not,
+// it runs the test named name in one, with GODEBUG=adaptivestackstart=0, so
+// that new goroutines start with the smallest stack rather than the
+// average in use at the last GC (which the test's other goroutines set),
+// and what the test sees is whether an idle goroutine ever needs more.
+func inStackChild(t *testing.T, name string) bool {
+	t.Helper()
+	if os.Getenv(idleStackChildEnv) != "" {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), idleStackChildEnv+"=1", "GODEBUG=adaptivestackstart=0")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "in the child process:\n%s", out)
+	require.Contains(t, string(out), "--- PASS: "+name, "in the child process:\n%s", out)
+	t.Logf("child process:\n%s", out)
+	return false
+}
+
+// stacks returns the bytes of goroutine stacks in use, after a GC, and
+// the number of goroutines.
+func stacks() (inuse uint64, goroutines int) {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.StackInuse, runtime.NumGoroutine()
+}
+
+// idleStackCheck returns a check that n idle sockets, opened since stacks
+// returned stack0 and g0, hold one goroutine each with one 2 KiB stack, and
+// a little for the test's own goroutines; the race detector's
+// instrumentation makes the waiting frames need 4 KiB. A goroutine that
+// ran a deep handler, or waits deep in a read, holds 4 KiB or more.
+func idleStackCheck(t *testing.T, n int, stack0 uint64, g0 int) func(when string) {
+	limit := 3072.0
+	if raceEnabled {
+		limit = 6144
+	}
+	return func(when string) {
+		t.Helper()
+		stack, g := stacks()
+		perSocket := float64(stack-stack0) / float64(n)
+		t.Logf("per idle socket %s: %.0f B of stack, %.2f goroutines", when, perSocket, float64(g-g0)/float64(n))
+		require.LessOrEqual(t, g-g0, n+2, "more than one goroutine per idle socket %s", when)
+		require.Less(t, perSocket, limit, "idle sockets keep a grown stack %s", when)
+	}
+}
+
+// TestIdleStreamStack: an open WebSocketStream that nobody reads, whose
+// connection has nothing to read, waits on one goroutine (its read-ahead
+// pump) with the smallest stack and no read buffer; a message that then
+// comes after a quiet second is read, and the stream waits that way again.
+func TestIdleStreamStack(t *testing.T) {
+	if !inStackChild(t, "TestIdleStreamStack") {
+		return
+	}
+	const n = 200
+	u, writeAll := holdingServer(t)
+	stack0, g0 := stacks()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conns := make([]*websocket.StreamConnection, 0, n)
+	for range n {
+		s, err := websocket.NewStream(ctx, u, &websocket.StreamOptions{ParallelHandshakes: true})
+		require.NoError(t, err)
+		defer s.Close(websocket.CloseInfo{CloseCode: 1000})
+		c, err := s.Opened(ctx)
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	waiting := time.Now()
+	time.Sleep(200 * time.Millisecond) // every stream waits
+	check := idleStackCheck(t, n, stack0, g0)
+	check("after opening")
+
+	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for _, c := range conns {
+		got, err := c.Readable.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "hi", got)
+	}
+	time.Sleep(200 * time.Millisecond) // every stream waits again
+	check("after a message")
+}
 
 // deep recurses d times with a frame of some size, to grow the stack.
 func deep(d int) int {

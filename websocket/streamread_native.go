@@ -45,15 +45,33 @@ func (t *streamTransport) startReading(s *WebSocketStream, c *native.Conn) {
 	go t.pump(s, c)
 }
 
-// pump reads ahead into the queue until the connection ends.
+// pump reads ahead into the queue until the connection ends. When the
+// connection is quiet (native.Conn.Quiet) it hands over to awaitPump on a
+// fresh goroutine, with the token, and returns, so that an idle stream
+// keeps no read buffer and only the smallest stack: a wait inside
+// ReadMessage needs more.
 func (t *streamTransport) pump(s *WebSocketStream, c *native.Conn) {
+	t.pumpFrom(s, c, false)
+}
+
+// pumpFrom is pump; awaited says that it holds the token and that
+// WaitReadable has just waited, so the message it waited for is read
+// first (and an ended connection reports its end).
+func (t *streamTransport) pumpFrom(s *WebSocketStream, c *native.Conn, awaited bool) {
 	var timer *time.Timer
-	for {
-		t.park(&timer)
-		<-t.token
-		if ended, _ := t.queue.result(); ended {
-			t.token <- struct{}{}
-			return
+	for ; ; awaited = false {
+		if !awaited {
+			t.park(&timer)
+			<-t.token
+			if ended, _ := t.queue.result(); ended {
+				t.token <- struct{}{}
+				return
+			}
+			if c.Quiet() {
+				t.buf = nil
+				go t.awaitPump(s, c)
+				return
+			}
 		}
 		m, err := t.readOne()
 		if err != nil {
@@ -67,6 +85,13 @@ func (t *streamTransport) pump(s *WebSocketStream, c *native.Conn) {
 			t.queue.waitSpace(c.Done())
 		}
 	}
+}
+
+// awaitPump waits, holding the token and nothing else, until the
+// connection has bytes to read, then pumps on.
+func (t *streamTransport) awaitPump(s *WebSocketStream, c *native.Conn) {
+	c.WaitReadable() // what ended the wait, ReadMessage reports
+	t.pumpFrom(s, c, true)
 }
 
 // park waits while a program reads directly: until directHold after the
