@@ -9,8 +9,10 @@ var shimJS string
 // a server to serve next to wasm_exec.js. A page that loads it, from its
 // own origin and before the Go program starts, gets messages into Go at
 // less cost: its listener unpacks each message in JavaScript and copies a
-// binary one into a buffer Go reads in one call, where Go alone would read
-// the event's data, wrap it in a Uint8Array and take a reference (with a
+// binary one, or a text's UTF-8, of up to 16 KiB into a buffer Go reads in
+// one call, and a burst of messages, which the browser queues by itself,
+// is drained into one 64 KiB buffer per call. Alone, Go would read each
+// event's data, wrap it in a Uint8Array and take a reference (with a
 // finalizer) to each of the event, the data and the array. Sockets work
 // the same without it. Being a file, not source the package evaluates, it
 // needs nothing of a Content-Security-Policy beyond script-src 'self'.

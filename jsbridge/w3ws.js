@@ -40,10 +40,49 @@
 	// returns how many it wrote.
 	const utf8 = (s, buf, at) => encoder.encodeInto(s, buf.subarray(at, at + 3 * s.length)).written;
 
+	// record writes the record of a message's data d into inbox.batch at
+	// fill (see inbox) and returns its size, or 0 if it does not fit.
+	const record = (inbox, d, fill) => {
+		const b = (inbox.batch ??= new Uint8Array(batchLimit));
+		if (fill + 4 > batchLimit) {
+			return 0;
+		}
+		let kind = kindBytes;
+		let n = 0;
+		if (typeof d === "string" && 3 * d.length > limit) {
+			kind = kindString;
+			inbox.items.push(d);
+		} else if (typeof d === "string") {
+			// The UTF-8's length is known once written: it goes where
+			// there is room (an empty batch has 3 bytes a unit), or not.
+			const r = encoder.encodeInto(d, b.subarray(fill + 4));
+			if (r.read < d.length) {
+				return 0;
+			}
+			kind = kindText;
+			n = r.written;
+		} else if (d.byteLength > limit) {
+			kind = kindLarge;
+			inbox.items.push(new Uint8Array(d));
+		} else {
+			n = d.byteLength;
+			if (fill + 4 + n > batchLimit) {
+				return 0;
+			}
+			b.set(new Uint8Array(d), fill + 4);
+		}
+		const head = n * 4 + kind;
+		b[fill] = head & 0xff;
+		b[fill + 1] = (head >>> 8) & 0xff;
+		b[fill + 2] = (head >>> 16) & 0xff;
+		b[fill + 3] = (head >>> 24) & 0xff;
+		return 4 + n;
+	};
+
 	globalThis.w3wsBridge = Object.freeze({
 		// version is the calling convention below; jsbridge uses the file
 		// only when it finds the version it knows.
-		version: 1,
+		version: 2,
 
 		// inbox returns a socket's inbox. Its listener, set as the
 		// socket's onmessage when messages are taken one by one, calls
@@ -58,10 +97,11 @@
 		// When messages are batched, the browser pushes their events to
 		// msgs (an Array) by itself, and drain() unpacks them, oldest
 		// first, into inbox.batch (a Uint8Array of batchLimit bytes, made
-		// for the first drain that writes and kept) and
-		// inbox.items (emptied by each drain), as records, as many as
-		// batchLimit allows. It removes them from msgs, and returns the
-		// bytes it wrote times 2, plus 1 if msgs still holds events.
+		// for the first drain that writes and kept) and inbox.items
+		// (emptied by each drain), as records, as many as batchLimit
+		// allows. It returns the bytes it wrote times 2, plus 1 if events
+		// remain for the next drain; once none remain it empties msgs (so
+		// that a long queue is not moved once per drain).
 		inbox(go, code, msgs) {
 			const inbox = {
 				buffer: null,
@@ -89,52 +129,25 @@
 					}
 					go(code, n);
 				},
+				next: 0, // the first event of msgs that drain has not written
 				drain: () => {
 					inbox.items.length = 0;
 					let fill = 0;
-					let i = 0;
+					let i = inbox.next;
 					for (; i < msgs.length; i++) {
-						const d = msgs[i].data;
-						let kind = kindBytes;
-						let room = 0; // the most bytes the record's message takes
-						if (typeof d === "string") {
-							kind = 3 * d.length > limit ? kindString : kindText;
-							room = kind === kindText ? 3 * d.length : 0;
-						} else if (d.byteLength > limit) {
-							kind = kindLarge;
-						} else {
-							room = d.byteLength;
-						}
-						if (fill + 4 + room > batchLimit) {
+						const size = record(inbox, msgs[i].data, fill);
+						if (size === 0) {
 							break;
 						}
-						inbox.batch ??= new Uint8Array(batchLimit);
-						const b = inbox.batch;
-						let n = 0;
-						switch (kind) {
-							case kindBytes:
-								n = room;
-								b.set(new Uint8Array(d), fill + 4);
-								break;
-							case kindText:
-								n = utf8(d, b, fill + 4);
-								break;
-							case kindLarge:
-								inbox.items.push(new Uint8Array(d));
-								break;
-							case kindString:
-								inbox.items.push(d);
-								break;
-						}
-						const head = n * 4 + kind;
-						b[fill] = head & 0xff;
-						b[fill + 1] = (head >>> 8) & 0xff;
-						b[fill + 2] = (head >>> 16) & 0xff;
-						b[fill + 3] = (head >>> 24) & 0xff;
-						fill += 4 + n;
+						fill += size;
 					}
-					msgs.splice(0, i);
-					return fill * 2 + (msgs.length > 0 ? 1 : 0);
+					if (i < msgs.length) {
+						inbox.next = i;
+						return fill * 2 + 1;
+					}
+					msgs.length = 0;
+					inbox.next = 0;
+					return fill * 2;
 				},
 			};
 			return inbox;

@@ -163,7 +163,7 @@ func New(url string, protocols []string, wake func()) (*WebSocket, error) {
 // calling convention this package knows (see ShimJS), else undefined.
 func shim() js.Value {
 	b := jsGlobal.Get("w3wsBridge")
-	if b.Type() != js.TypeObject || b.Get("version").Type() != js.TypeNumber || b.Get("version").Int() != shimVersion ||
+	if b.Type() != js.TypeObject || b.Get("version").Type() != js.TypeNumber || b.Get("version").Float() != shimVersion ||
 		b.Get("inbox").Type() != js.TypeFunction {
 		return js.Undefined()
 	}
@@ -171,7 +171,31 @@ func shim() js.Value {
 }
 
 // shimVersion is the calling convention of w3ws.js this package knows.
-const shimVersion = 1
+const shimVersion = 2
+
+// makeInbox returns bridge.inbox's inbox for the socket id whose batched
+// events go to msgs, or undefined, for a socket that does without w3ws.js,
+// when bridge is undefined, throws, or returns something other than an
+// inbox.
+func makeInbox(bridge js.Value, id int, msgs js.Value) (inbox js.Value) {
+	if bridge.IsUndefined() {
+		return js.Undefined()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(js.Error); !ok {
+				panic(r)
+			}
+			inbox = js.Undefined()
+		}
+	}()
+	inbox = bridge.Call("inbox", eventFn, id<<2|int(EventMessage), msgs)
+	if inbox.Type() != js.TypeObject || inbox.Get("listener").Type() != js.TypeFunction ||
+		inbox.Get("drain").Type() != js.TypeFunction || inbox.Get("items").Type() != js.TypeObject {
+		return js.Undefined()
+	}
+	return inbox
+}
 
 // open is New with the page's w3wsBridge, or undefined for none.
 func open(url string, protocols []string, wake func(), bridge js.Value) (ws *WebSocket, err error) {
@@ -184,14 +208,15 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 	for i, p := range protocols {
 		ps[i] = p
 	}
-	v := jsWebSocket.New(url, ps)
-	v.Set("binaryType", "arraybuffer")
-
 	socketsMu.Lock()
 	lastID++
 	id := lastID
 	socketsMu.Unlock()
 	msgs := jsArray.New()
+	inbox := makeInbox(bridge, id, msgs)
+
+	v := jsWebSocket.New(url, ps)
+	v.Set("binaryType", "arraybuffer")
 	ws = &WebSocket{
 		v:              v,
 		id:             id,
@@ -204,11 +229,11 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 		bufferedAmount: getter(wsProto, "bufferedAmount").Call("bind", v),
 		readyState:     getter(wsProto, "readyState").Call("bind", v),
 	}
-	if !bridge.IsUndefined() {
-		ws.inbox = bridge.Call("inbox", eventFn, id<<2|int(EventMessage), msgs)
-		ws.direct = ws.inbox.Get("listener")
-		ws.drain = ws.inbox.Get("drain")
-		ws.items = ws.inbox.Get("items")
+	if !inbox.IsUndefined() {
+		ws.inbox = inbox
+		ws.direct = inbox.Get("listener")
+		ws.drain = inbox.Get("drain")
+		ws.items = inbox.Get("items")
 	}
 	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
 	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
@@ -296,14 +321,17 @@ func onEvent(_ js.Value, args []js.Value) any {
 // wait for wake, then call Take again (a wake may also find nothing).
 //
 // Messages come directly or in batches (see adapt). Directly, each message
-// calls Go once and has its data copied out at once: four calls into
-// JavaScript for a binary message (its data, byteLength, a Uint8Array,
-// CopyBytesToGo), three for a text message. In batches, the browser
-// queues message events in a JavaScript array without calling Go, and the
-// first one after a Take schedules one wake, in a later task (setTimeout
-// 0), that finds them all: a batch costs three calls more, plus the ones
-// of each message. The open, error and close events call wake at once; the
-// close event is the last Take returns.
+// calls Go once and has its data copied out at once: without w3ws.js four
+// calls into JavaScript for a binary message (its data, byteLength, a
+// Uint8Array, CopyBytesToGo), three for a text message; with it, one
+// (CopyBytesToGo) for either up to 16 KiB. In batches, the browser queues
+// message events in a JavaScript array without calling Go, and the first
+// one after a Take schedules one wake, in a later task (setTimeout 0),
+// that finds them all: without w3ws.js a batch costs three calls more,
+// plus the ones of each message; with it, two calls per 64 KiB of
+// messages, plus two for each binary message over 16 KiB or text over
+// 16384/3 UTF-16 units. The open, error and close events call wake at
+// once; the close event is the last Take returns.
 func (ws *WebSocket) Take(dst []Event) []Event {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -393,7 +421,7 @@ func (ws *WebSocket) adapt(direct, batch int) {
 	}
 	if batch > 0 && (ws.probe || ws.singles >= 4) {
 		ws.batching, ws.directs = false, 0
-		ws.stage = nil // up to 64 KiB that messages taken directly seldom need
+		ws.stage = nil // 64 KiB, where a text taken directly needs at most 16 KiB
 		ws.v.Set("onmessage", ws.direct)
 		return
 	}
@@ -492,19 +520,19 @@ func (ws *WebSocket) unpacked(x js.Value) Event {
 		if n < 0 { // a text
 			n = -1 - n
 			ws.stage = grow(ws.stage, n)
-			js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
+			n = js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
 			return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}
 		}
 		data := ws.dataFor(n)
 		if n > 0 {
-			js.CopyBytesToGo(data, ws.inBuf)
+			data = data[:js.CopyBytesToGo(data, ws.inBuf)]
 		}
 		return Event{Kind: EventMessage, Data: data}
 	default:
 		ws.mu.Lock()
 		data := ws.dataFor(x.Length())
 		ws.mu.Unlock()
-		js.CopyBytesToGo(data, x)
+		data = data[:js.CopyBytesToGo(data, x)]
 		return Event{Kind: EventMessage, Data: data}
 	}
 }
@@ -533,12 +561,12 @@ func (ws *WebSocket) drained(dst []Event) ([]Event, int) {
 		ws.stage = grow(ws.stage, fill)
 		b := ws.stage[:fill]
 		if fill > 0 {
-			js.CopyBytesToGo(b, ws.batchBuf)
+			b = b[:js.CopyBytesToGo(b, ws.batchBuf)]
 		}
 		item := 0
 		for len(b) >= 4 {
 			head := int(binary.LittleEndian.Uint32(b))
-			n := head >> 2
+			n := min(head>>2, len(b)-4) // w3ws.js's records fit; the bounds hold whatever it wrote
 			b = b[4:]
 			var e Event
 			switch head & 3 {
@@ -551,7 +579,7 @@ func (ws *WebSocket) drained(dst []Event) ([]Event, int) {
 				u := ws.items.Index(item)
 				item++
 				e = Event{Kind: EventMessage, Data: ws.dataFor(u.Length())}
-				js.CopyBytesToGo(e.Data, u)
+				e.Data = e.Data[:js.CopyBytesToGo(e.Data, u)]
 			case kindString:
 				e = Event{Kind: EventMessage, IsText: true, Text: ws.items.Index(item).String()}
 				item++

@@ -419,6 +419,10 @@ func TestTakeMixed(t *testing.T) {
 			require.Eventually(t, func() bool { return ws.push.Invoke().Int() == len(want) }, waitTimeout, time.Millisecond,
 				"all %d queued in JavaScript", len(want))
 			assert.Equal(t, want, ws.Take(nil))
+			assert.Zero(t, ws.push.Invoke().Int(), "msgs emptied")
+			if !ws.inbox.IsUndefined() {
+				assert.Zero(t, ws.inbox.Get("next").Int(), "the next drain starts at msgs[0]")
+			}
 			closeQuiet(t, ws)
 		})
 		t.Run(b.name+"/direct", func(t *testing.T) {
@@ -663,10 +667,32 @@ func TestShim(t *testing.T) {
 
 	defer js.Global().Set("w3wsBridge", bridge)
 	for _, other := range []any{map[string]any{"version": shimVersion + 1, "inbox": bridge.Get("inbox")},
+		map[string]any{"version": shimVersion + 0.5, "inbox": bridge.Get("inbox")},
 		map[string]any{"version": shimVersion}, map[string]any{}, "w3ws", nil} {
 		js.Global().Set("w3wsBridge", other)
 		assert.True(t, shim().IsUndefined(), "w3wsBridge = %v", other)
 	}
 	js.Global().Set("w3wsBridge", bridge)
 	assert.True(t, shim().Equal(bridge))
+}
+
+// TestShimBroken checks that a socket whose w3wsBridge.inbox throws, or
+// returns something other than an inbox, does without it and works.
+func TestShimBroken(t *testing.T) {
+	empty := js.FuncOf(func(js.Value, []js.Value) any { return map[string]any{"listener": 1} })
+	defer empty.Release()
+	for name, inbox := range map[string]js.Value{
+		"throws":   js.Global().Get("Map"), // a constructor called without new
+		"notInbox": empty.Value,
+	} {
+		t.Run(name, func(t *testing.T) {
+			bridge := js.ValueOf(map[string]any{"version": shimVersion, "inbox": inbox})
+			ws, ch := dialWith(t, "/echo", bridge)
+			ch.open(t)
+			assert.True(t, ws.inbox.IsUndefined(), "no inbox")
+			require.NoError(t, ws.SendText("plain"))
+			assert.Equal(t, Event{Kind: EventMessage, IsText: true, Text: "plain"}, ch.next(t))
+			closeClean(t, ws, ch)
+		})
+	}
 }
