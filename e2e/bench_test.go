@@ -160,7 +160,9 @@ type benchSample struct {
 //
 //	go test -run '^$' -bench BrowserThroughput -benchtime=1x ./e2e/
 //
-// It takes about 1.5 s per run, 12 runs per rep, plus about 10 s to start.
+// It takes about 1.5 s per run, 18 runs per rep, plus about 10 s to start.
+// With $W3WS_BENCH_PROFILE set (go/pingpong/16B, say) it profiles that run
+// instead and logs where the renderer's time went.
 func BenchmarkBrowserThroughput(b *testing.B) {
 	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
 	reps := benchReps(b)
@@ -195,6 +197,10 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 	}
 	cpu := chromiumCPU{pid: chromedp.FromContext(bctx).Browser.Process().Pid}
 	cpu.waitIdle(b)
+	if p := os.Getenv(envBenchProfile); p != "" {
+		profileRun(b, bctx, echoURL, p)
+		return
+	}
 
 	run := func(impl string, size, inFlight int) benchSample {
 		b.Helper()
@@ -275,6 +281,38 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// profileRun runs the run named by $W3WS_BENCH_PROFILE (impl/mode/size)
+// twice, then once under the profiler (profileExpr), and logs the profile.
+func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
+	b.Helper()
+	parts := strings.Split(name, "/")
+	mode := slices.IndexFunc(benchModes, func(m struct {
+		name     string
+		inFlight int
+	}) bool {
+		return len(parts) == 3 && m.name == parts[1]
+	})
+	size := slices.IndexFunc(benchSizes, func(s struct {
+		name string
+		n    int
+	}) bool {
+		return len(parts) == 3 && s.name == parts[2]
+	})
+	if mode < 0 || size < 0 || !slices.Contains(benchImpls, parts[0]) {
+		b.Fatalf("%s=%q: want impl/mode/size, as go/pingpong/16B", envBenchProfile, name)
+	}
+	expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", parts[0], strconv.Quote(echoURL), benchSizes[size].n,
+		benchModes[mode].inFlight, benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
+	for range 2 { // the JITs
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[benchRun](expr, chromedp.EvalAwaitPromise)); err != nil {
+			b.Fatalf("%s: %v", expr, err)
+		}
+	}
+	b.Log("\n" + profileExpr(b, ctx, expr))
+	for b.Loop() {
 	}
 }
 
