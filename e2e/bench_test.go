@@ -162,7 +162,7 @@ type benchSample struct {
 //
 // It takes about 1.5 s per run, 18 runs per rep, plus about 10 s to start.
 // With $W3WS_BENCH_PROFILE set (go/pingpong/16B, say) it profiles that run
-// instead and logs where the renderer's time went.
+// and js's instead, and logs where the renderer's time went.
 func BenchmarkBrowserThroughput(b *testing.B) {
 	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
 	reps := benchReps(b)
@@ -285,7 +285,10 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 }
 
 // profileRun runs the run named by $W3WS_BENCH_PROFILE (impl/mode/size)
-// twice, then once under the profiler (profileExpr), and logs the profile.
+// and the same run of js twice each, then each under the profiler
+// (profileExpr), twice in turn, and logs the profiles: one browser's, so
+// that they compare (separate launches of Chromium on a shared machine
+// differ by 2x in what the browser's own functions cost).
 func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
 	b.Helper()
 	parts := strings.Split(name, "/")
@@ -304,14 +307,21 @@ func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
 	if mode < 0 || size < 0 || !slices.Contains(benchImpls, parts[0]) {
 		b.Fatalf("%s=%q: want impl/mode/size, as go/pingpong/16B", envBenchProfile, name)
 	}
-	expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", parts[0], strconv.Quote(echoURL), benchSizes[size].n,
-		benchModes[mode].inFlight, benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
-	for range 2 { // the JITs
+	var exprs []string
+	for _, impl := range slices.Compact([]string{parts[0], "js"}) {
+		exprs = append(exprs, fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), benchSizes[size].n,
+			benchModes[mode].inFlight, benchWarmUp.Milliseconds(), benchWindow.Milliseconds()))
+	}
+	for _, expr := range append(exprs, exprs...) { // the JITs
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[benchRun](expr, chromedp.EvalAwaitPromise)); err != nil {
 			b.Fatalf("%s: %v", expr, err)
 		}
 	}
-	b.Log("\n" + profileExpr(b, ctx, expr))
+	var sb strings.Builder
+	for _, expr := range append(exprs, exprs...) {
+		sb.WriteString("\n" + profileExpr(b, ctx, expr))
+	}
+	b.Log(sb.String())
 	for b.Loop() {
 	}
 }

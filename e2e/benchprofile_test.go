@@ -22,7 +22,7 @@ import (
 const envBenchProfile = "W3WS_BENCH_PROFILE"
 
 // profileTop is how many functions profileExpr reports.
-const profileTop = 30
+const profileTop = 16
 
 // profileInterval is profileExpr's sampling interval.
 const profileInterval = 50 // µs
