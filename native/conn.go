@@ -42,6 +42,7 @@ type Conn struct {
 	deadlineMu   sync.Mutex // guards readDeadline and orders its setting
 	readDeadline time.Time
 	readCanceled atomic.Bool // ReadMessageContext's context ended: a read timeout is its doing
+	quietCut     *quietCut   // ReadMessageOrQuiet's timer, made by its first call
 	reading      atomic.Bool // a ReadMessage is in progress (the idle watch judges silence only then)
 	idle         idleWatch
 

@@ -96,6 +96,9 @@ var (
 	// the peer for ConnOptions.IdleTimeout, nor within another IdleTimeout
 	// after a keepalive Ping; the connection was dropped.
 	ErrIdleTimeout = errors.New("native: peer idle: nothing received within the idle timeout, nor after a ping")
+	// ErrQuiet is returned by ReadMessageOrQuiet when no message began
+	// within its quiet time; the connection is intact.
+	ErrQuiet = errors.New("native: no message began within the quiet time")
 )
 
 // Errors of reads cancelled by ReadMessageContext's context.

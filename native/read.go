@@ -55,7 +55,14 @@ func (c *Conn) readMessageLocked(dst []byte) (MessageType, []byte, error) {
 	start := len(dst)
 	limit := c.messageLimit(start)
 	for {
+		if typ == 0 {
+			c.quietCut.start()
+		}
 		h, err := c.readHeader()
+		if typ == 0 && c.quietCut.stop() && err != nil && isTimeout(err) {
+			// ReadMessageOrQuiet's quiet time passed before a frame began.
+			return 0, c.abandon(dst, start), ErrQuiet
+		}
 		if err != nil {
 			if typ == 0 && c.readCanceled.Load() && isTimeout(err) {
 				// ReadMessageContext's context ended between messages:

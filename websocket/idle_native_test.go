@@ -122,6 +122,21 @@ func TestIdleSocketStack(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // every socket waits again
 	check("after a message")
+
+	// A message right after the last, not after a quiet second: its
+	// handler runs deep and the read loop waits on; a second later it
+	// hands over.
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for range n {
+		select {
+		case s := <-got:
+			require.Equal(t, "hi", s)
+		case <-ctx.Done():
+			t.Fatal("a message did not arrive")
+		}
+	}
+	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
+	check("a second after a busy message")
 }
 
 // idleStackChildEnv marks the child process of TestIdleSocketStack and
@@ -214,6 +229,17 @@ func TestIdleStreamStack(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // every stream waits again
 	check("after a message")
+
+	// A message right after the last: the pump waits on inside its read
+	// for a second, then hands over.
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for _, c := range conns {
+		got, err := c.Readable.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "hi", got)
+	}
+	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
+	check("a second after a busy message")
 }
 
 // deep recurses d times with a frame of some size, to grow the stack.

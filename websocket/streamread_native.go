@@ -4,6 +4,7 @@ package websocket
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -46,10 +47,10 @@ func (t *streamTransport) startReading(s *WebSocketStream, c *native.Conn) {
 }
 
 // pump reads ahead into the queue until the connection ends. When the
-// connection is quiet (native.Conn.Quiet) it hands over to awaitPump on a
-// fresh goroutine, with the token, and returns, so that an idle stream
-// keeps no read buffer and only the smallest stack: a wait inside
-// ReadMessage needs more.
+// connection is quiet (native.Conn.Quiet), or falls quiet while it waits
+// (native.ErrQuiet), it hands over to awaitPump on a fresh goroutine, with
+// the token, and returns, so that an idle stream keeps no read buffer and
+// only the smallest stack: a wait inside ReadMessage needs more.
 func (t *streamTransport) pump(s *WebSocketStream, c *native.Conn) {
 	t.pumpFrom(s, c, false)
 }
@@ -73,7 +74,12 @@ func (t *streamTransport) pumpFrom(s *WebSocketStream, c *native.Conn, awaited b
 				return
 			}
 		}
-		m, err := t.readOne()
+		m, err := t.readOne(quietAfter)
+		if errors.Is(err, native.ErrQuiet) {
+			t.buf = nil
+			go t.awaitPump(s, c)
+			return
+		}
 		if err != nil {
 			t.end(s, c, err)
 			t.token <- struct{}{}
@@ -120,16 +126,17 @@ func (t *streamTransport) park(timer **time.Timer) {
 // readOne reads the next message into the stream's buffer. A message
 // under handOverSize (or text) is copied out into one of its size; a
 // larger binary one is returned in the buffer it was read into (pooled),
-// which ReadInto gives back for the next large message. The caller holds
-// the token.
-func (t *streamTransport) readOne() (streamMessage, error) {
+// which ReadInto gives back for the next large message. With quiet > 0 it
+// returns native.ErrQuiet when no message began within quiet (see
+// native.Conn.ReadMessageOrQuiet). The caller holds the token.
+func (t *streamTransport) readOne(quiet time.Duration) (streamMessage, error) {
 	dst := t.buf[:0]
 	if cap(dst) < handOverSize {
 		if spare := t.queue.takeBuffer(); cap(spare) > cap(dst) {
 			dst = spare
 		}
 	}
-	typ, msg, err := t.c.ReadMessage(dst)
+	typ, msg, err := t.c.ReadMessageOrQuiet(dst, quiet)
 	if err != nil {
 		return streamMessage{}, err
 	}
@@ -183,7 +190,7 @@ func (t *streamTransport) readDirect() (streamMessage, error) {
 	if m, ok, err := t.queue.tryPop(); ok || err != nil {
 		return m, err
 	}
-	m, err := t.readOne()
+	m, err := t.readOne(0)
 	if err != nil {
 		return m, t.endDirect(err)
 	}

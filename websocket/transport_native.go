@@ -195,12 +195,18 @@ const maxRetainedReadBuffer = 1 << 20
 
 // readLoop reads messages and dispatches them on this goroutine until the
 // connection ends, then dispatches the close. When the connection is quiet
-// (native.Conn.Quiet) it hands over to awaitMessage on a fresh goroutine
-// and returns, so that an idle socket keeps no read buffer and only the
-// smallest stack: this goroutine's has grown with the handlers it ran.
+// (native.Conn.Quiet), or falls quiet while it waits (no message began
+// within quietAfter: native.ErrQuiet), it hands over to awaitMessage on a
+// fresh goroutine and returns, so that an idle socket keeps no read buffer
+// and only the smallest stack: this goroutine's has grown with the
+// handlers it ran.
 func (ws *WebSocket) readLoop(c *native.Conn) {
 	ws.readFrom(c, true)
 }
+
+// quietAfter is how long the read loop waits for a message before it hands
+// over to awaitMessage: the engine's own quiet time (native.Conn.Quiet).
+const quietAfter = time.Second
 
 // readFrom is readLoop; quiet says whether to look at Quiet before the
 // first read (not right after WaitReadable: the message it waited for is
@@ -212,7 +218,11 @@ func (ws *WebSocket) readFrom(c *native.Conn, quiet bool) {
 			go ws.awaitMessage(c)
 			return
 		}
-		typ, msg, err := c.ReadMessage(r.buf[:0])
+		typ, msg, err := c.ReadMessageOrQuiet(r.buf[:0], quietAfter)
+		if errors.Is(err, native.ErrQuiet) {
+			go ws.awaitMessage(c)
+			return
+		}
 		if err != nil {
 			ws.d.dispatch(closeTask(err))
 			return

@@ -1,0 +1,73 @@
+//go:build unix
+
+package native
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testQuiet is the quiet time of the ReadMessageOrQuiet tests.
+const testQuiet = 50 * time.Millisecond
+
+// TestReadMessageOrQuiet: with nothing coming, ReadMessageOrQuiet returns
+// ErrQuiet and reads nothing; a Ping meanwhile does not count; a message
+// whose first frame came in time is read whole however slowly the rest
+// comes, fragmented or not; after ErrQuiet the connection reads on.
+func TestReadMessageOrQuiet(t *testing.T) {
+	c, p := newRawPeer(t, true, ConnOptions{})
+	defer c.CloseNow()
+	go io.Copy(io.Discard, p.nc) // our Pongs
+
+	_, msg, err := c.ReadMessageOrQuiet([]byte("kept"), testQuiet)
+	require.ErrorIs(t, err, ErrQuiet)
+	assert.Equal(t, "kept", string(msg), "dst as it was")
+
+	p.write(p.frame(true, opPing, []byte("are you there")))
+	_, _, err = c.ReadMessageOrQuiet(nil, testQuiet)
+	require.ErrorIs(t, err, ErrQuiet, "a Ping is not a message")
+
+	slow := func(parts ...[]byte) {
+		go func() {
+			for i, b := range parts {
+				if i > 0 {
+					time.Sleep(3 * testQuiet)
+				}
+				p.nc.Write(b)
+			}
+		}()
+	}
+	whole := p.frame(true, opText, []byte("hello"))
+	slow(whole[:4], whole[4:])
+	typ, msg, err := c.ReadMessageOrQuiet(nil, testQuiet)
+	require.NoError(t, err, "a frame begun in time")
+	assert.Equal(t, MessageText, typ)
+	assert.Equal(t, "hello", string(msg))
+
+	slow(p.frame(false, opBinary, []byte{1, 2}), p.frame(true, opContinuation, []byte{3}))
+	typ, msg, err = c.ReadMessageOrQuiet(nil, testQuiet)
+	require.NoError(t, err, "a message begun in time")
+	assert.Equal(t, MessageBinary, typ)
+	assert.Equal(t, []byte{1, 2, 3}, msg)
+
+	_, _, err = c.ReadMessageOrQuiet(nil, testQuiet)
+	require.ErrorIs(t, err, ErrQuiet)
+	p.write(p.frame(true, opText, []byte("later")))
+	_, msg, err = c.ReadMessage(nil)
+	require.NoError(t, err, "the connection is intact after ErrQuiet")
+	assert.Equal(t, "later", string(msg))
+}
+
+// TestReadMessageOrQuietWhileClosing: once our Close went out, the quiet
+// time no longer cuts the wait for the peer's reply: CloseTimeout ends it.
+func TestReadMessageOrQuietWhileClosing(t *testing.T) {
+	c, p := newRawPeer(t, true, ConnOptions{CloseTimeout: 6 * testQuiet})
+	go io.Copy(io.Discard, p.nc)
+	require.NoError(t, c.StartClose(StatusNormalClosure, ""))
+	_, _, err := c.ReadMessageOrQuiet(nil, testQuiet)
+	require.ErrorIs(t, err, ErrCloseTimeout)
+}
