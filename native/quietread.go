@@ -6,14 +6,17 @@ import (
 )
 
 // ReadMessageOrQuiet is ReadMessage that gives up when the peer falls
-// silent: if no data frame has begun within quiet of the call, while
-// nothing of the peer's is buffered, it returns ErrQuiet and reads nothing
-// (control frames that come meanwhile are handled as ReadMessage handles
-// them, and do not count). The connection is intact: the caller can call
-// WaitReadable, on a goroutine with a small stack, and read again when it
-// returns, so that a connection that was busy and then fell silent holds
-// neither a read buffer nor the stack the busy reader grew. Once a data
-// frame has begun, or while bytes of the peer's are buffered, it waits as
+// silent: when a wait for the next frame, begun with nothing of the
+// peer's buffered, lasts quiet before a data frame begins, it returns
+// ErrQuiet and consumes nothing (bytes of a header that came meanwhile
+// stay buffered for the next read). Control frames are handled as
+// ReadMessage handles them and do not count, but each starts the wait
+// again: a peer that pings more often than quiet keeps the reader busy.
+// The connection is intact: the caller can call WaitReadable, on a
+// goroutine with a small stack, and read again when it returns, so that a
+// connection that was busy and then fell silent holds neither a read
+// buffer nor the stack the busy reader grew. Once a data frame has begun,
+// or when a wait begins with bytes of the peer's buffered, it waits as
 // ReadMessage does. Where the connection cannot wait without a buffer (see
 // Quiet: TLS, or not Unix) it is ReadMessage, and never returns ErrQuiet.
 //
@@ -45,8 +48,9 @@ type quietCut struct {
 
 	mu      sync.Mutex
 	timer   *time.Timer
-	waiting bool // a start without its stop
-	cut     bool // the timer moved the deadline since the last start
+	waiting bool      // a start without its stop
+	due     time.Time // when the wait start began is to be cut
+	cut     bool      // the timer moved the deadline since the last start
 }
 
 // start begins a wait for the first frame of a message, if
@@ -57,7 +61,7 @@ func (q *quietCut) start() {
 		return
 	}
 	q.mu.Lock()
-	q.waiting, q.cut = true, false
+	q.waiting, q.cut, q.due = true, false, time.Now().Add(q.d)
 	if q.timer == nil {
 		q.timer = time.AfterFunc(q.d, q.fire)
 	} else {
@@ -66,12 +70,15 @@ func (q *quietCut) start() {
 	q.mu.Unlock()
 }
 
-// fire is the timer: it cuts the wait, unless it is over or the closing
-// handshake has set a read deadline of its own.
+// fire is the timer: it cuts the wait, unless it is over, or is a later
+// wait than the one the timer was set for (a call that stop could not
+// stop, which ran after the next start: it comes before that wait's due
+// time, as timers never fire early), or the closing handshake has set a
+// read deadline of its own.
 func (q *quietCut) fire() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if !q.waiting {
+	if !q.waiting || time.Now().Before(q.due) {
 		return
 	}
 	c := q.c

@@ -31,14 +31,12 @@ func TestReadMessageOrQuiet(t *testing.T) {
 	_, _, err = c.ReadMessageOrQuiet(nil, testQuiet)
 	require.ErrorIs(t, err, ErrQuiet, "a Ping is not a message")
 
-	slow := func(parts ...[]byte) {
+	// slow writes the first part now, the second after the quiet time.
+	slow := func(first, second []byte) {
+		p.write(first)
 		go func() {
-			for i, b := range parts {
-				if i > 0 {
-					time.Sleep(3 * testQuiet)
-				}
-				p.nc.Write(b)
-			}
+			time.Sleep(3 * testQuiet)
+			p.nc.Write(second)
 		}()
 	}
 	whole := p.frame(true, opText, []byte("hello"))
@@ -70,4 +68,24 @@ func TestReadMessageOrQuietWhileClosing(t *testing.T) {
 	require.NoError(t, c.StartClose(StatusNormalClosure, ""))
 	_, _, err := c.ReadMessageOrQuiet(nil, testQuiet)
 	require.ErrorIs(t, err, ErrCloseTimeout)
+}
+
+// TestQuietCutIgnoresStaleFire: a timer call that stop could not stop,
+// and that runs after the next wait began, does not cut that wait.
+func TestQuietCutIgnoresStaleFire(t *testing.T) {
+	c, _ := newRawPeer(t, true, ConnOptions{})
+	defer c.CloseNow()
+	q := &quietCut{c: c, d: time.Hour, armed: true}
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	q.start()
+	q.fire() // the last wait's call, late
+	assert.False(t, q.cut, "a stale call cut the wait")
+	assert.False(t, q.stop())
+	q.d = time.Nanosecond
+	q.start()
+	time.Sleep(time.Millisecond)
+	q.fire()
+	assert.True(t, q.cut, "a due call cuts the wait")
+	assert.True(t, q.stop())
 }

@@ -137,6 +137,15 @@ func TestIdleSocketStack(t *testing.T) {
 	}
 	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
 	check("a second after a busy message")
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for range n {
+		select {
+		case s := <-got:
+			require.Equal(t, "hi", s, "a message after the hand-over")
+		case <-ctx.Done():
+			t.Fatal("a message after the hand-over did not arrive")
+		}
+	}
 }
 
 // idleStackChildEnv marks the child process of TestIdleSocketStack and
@@ -240,6 +249,12 @@ func TestIdleStreamStack(t *testing.T) {
 	}
 	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
 	check("a second after a busy message")
+	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	for _, c := range conns {
+		got, err := c.Readable.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "hi", got, "a message after the hand-over")
+	}
 }
 
 // deep recurses d times with a frame of some size, to grow the stack.
