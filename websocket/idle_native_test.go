@@ -111,39 +111,36 @@ func TestIdleSocketStack(t *testing.T) {
 	check("after the open event")
 
 	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
-	for range n {
-		select {
-		case s := <-got:
-			require.Equal(t, "hi", s)
-		case <-ctx.Done():
-			t.Fatal("a message did not arrive")
-		}
-	}
+	sendHi(writeAll)
+	takeHis(t, ctx, got, n, "a message")
 	time.Sleep(200 * time.Millisecond) // every socket waits again
 	check("after a message")
 
 	// A message right after the last, not after a quiet second: its
 	// handler runs deep and the read loop waits on; a second later it
 	// hands over.
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
-	for range n {
-		select {
-		case s := <-got:
-			require.Equal(t, "hi", s)
-		case <-ctx.Done():
-			t.Fatal("a message did not arrive")
-		}
-	}
+	sendHi(writeAll)
+	takeHis(t, ctx, got, n, "a message")
 	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
 	check("a second after a busy message")
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	sendHi(writeAll)
+	takeHis(t, ctx, got, n, "a message after the hand-over")
+}
+
+// sendHi writes the text message "hi" to every connection of a
+// holdingServer.
+func sendHi(writeAll func([]byte)) { writeAll([]byte{0x81, 0x02, 'h', 'i'}) }
+
+// takeHis takes n "hi" texts from got, failing the test when ctx ends
+// first.
+func takeHis(t *testing.T, ctx context.Context, got <-chan string, n int, what string) {
+	t.Helper()
 	for range n {
 		select {
 		case s := <-got:
-			require.Equal(t, "hi", s, "a message after the hand-over")
+			require.Equal(t, "hi", s, what)
 		case <-ctx.Done():
-			t.Fatal("a message after the hand-over did not arrive")
+			t.Fatal(what, "did not arrive")
 		}
 	}
 }
@@ -230,30 +227,28 @@ func TestIdleStreamStack(t *testing.T) {
 	check("after opening")
 
 	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
-	for _, c := range conns {
-		got, err := c.Readable.Read(ctx)
-		require.NoError(t, err)
-		require.Equal(t, "hi", got)
-	}
+	sendHi(writeAll)
+	readHis(t, ctx, conns, "a message")
 	time.Sleep(200 * time.Millisecond) // every stream waits again
 	check("after a message")
 
 	// A message right after the last: the pump waits on inside its read
 	// for a second, then hands over.
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
-	for _, c := range conns {
-		got, err := c.Readable.Read(ctx)
-		require.NoError(t, err)
-		require.Equal(t, "hi", got)
-	}
+	sendHi(writeAll)
+	readHis(t, ctx, conns, "a message")
 	time.Sleep(1300 * time.Millisecond) // a quiet second, and a little
 	check("a second after a busy message")
-	writeAll([]byte{0x81, 0x02, 'h', 'i'})
+	sendHi(writeAll)
+	readHis(t, ctx, conns, "a message after the hand-over")
+}
+
+// readHis reads a "hi" text from each stream.
+func readHis(t *testing.T, ctx context.Context, conns []*websocket.StreamConnection, what string) {
+	t.Helper()
 	for _, c := range conns {
 		got, err := c.Readable.Read(ctx)
-		require.NoError(t, err)
-		require.Equal(t, "hi", got, "a message after the hand-over")
+		require.NoError(t, err, what)
+		require.Equal(t, "hi", got, what)
 	}
 }
 
