@@ -204,8 +204,7 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 
 	run := func(impl string, size, inFlight int) benchSample {
 		b.Helper()
-		expr := fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), size, inFlight,
-			benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
+		expr := benchExpr(impl, echoURL, size, inFlight)
 		rctx, rcancel := context.WithTimeout(bctx, 30*time.Second)
 		defer rcancel()
 		r0, n0, ok0 := cpu.sample()
@@ -292,25 +291,23 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
 	b.Helper()
 	parts := strings.Split(name, "/")
-	mode := slices.IndexFunc(benchModes, func(m struct {
-		name     string
-		inFlight int
-	}) bool {
-		return len(parts) == 3 && m.name == parts[1]
-	})
-	size := slices.IndexFunc(benchSizes, func(s struct {
-		name string
-		n    int
-	}) bool {
-		return len(parts) == 3 && s.name == parts[2]
-	})
-	if mode < 0 || size < 0 || !slices.Contains(benchImpls, parts[0]) {
+	inFlight, size := -1, -1
+	for _, m := range benchModes {
+		if len(parts) == 3 && m.name == parts[1] {
+			inFlight = m.inFlight
+		}
+	}
+	for _, z := range benchSizes {
+		if len(parts) == 3 && z.name == parts[2] {
+			size = z.n
+		}
+	}
+	if inFlight < 0 || size < 0 || !slices.Contains(benchImpls, parts[0]) {
 		b.Fatalf("%s=%q: want impl/mode/size, as go/pingpong/16B", envBenchProfile, name)
 	}
 	var exprs []string
 	for _, impl := range slices.Compact([]string{parts[0], "js"}) {
-		exprs = append(exprs, fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), benchSizes[size].n,
-			benchModes[mode].inFlight, benchWarmUp.Milliseconds(), benchWindow.Milliseconds()))
+		exprs = append(exprs, benchExpr(impl, echoURL, size, inFlight))
 	}
 	for _, expr := range append(exprs, exprs...) { // the JITs
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[benchRun](expr, chromedp.EvalAwaitPromise)); err != nil {
@@ -324,6 +321,12 @@ func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
 	b.Log(sb.String())
 	for b.Loop() {
 	}
+}
+
+// benchExpr is the page's call of one run of impl.
+func benchExpr(impl, echoURL string, size, inFlight int) string {
+	return fmt.Sprintf("%sBench(%s, %d, %d, %d, %d)", impl, strconv.Quote(echoURL), size, inFlight,
+		benchWarmUp.Milliseconds(), benchWindow.Milliseconds())
 }
 
 func (s benchSample) getRate() float64     { return s.rate }

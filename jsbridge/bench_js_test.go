@@ -93,3 +93,16 @@ func benchBatched(b *testing.B, ws *WebSocket, ev js.Value, size int) {
 		}
 	}
 }
+
+// BenchmarkCallback measures a call from JavaScript into a Go function
+// that does nothing, as syscall/js makes one (the js.Func's event, its
+// this and arguments read through property names, the result set): the
+// floor under a message taken directly in BenchmarkMessage.
+func BenchmarkCallback(b *testing.B) {
+	f := js.FuncOf(func(js.Value, []js.Value) any { return nil })
+	defer f.Release()
+	call := only(f.Value, 1) // one argument, as w3ws.js's listener passes two
+	for b.Loop() {
+		call.Invoke()
+	}
+}
