@@ -11,8 +11,17 @@
 // nor its ArrayBuffer crosses into Go: each JavaScript object that does
 // costs Go a reference with a finalizer, and each property Go reads a
 // call. Without it, jsbridge does the same from Go, at a higher cost per
-// message. The file defines globalThis.w3wsBridge and nothing else; it
-// evaluates no source.
+// message. A page that also calls w3wsBridge.attach(go) before go.run
+// saves the most: messages then enter Go through a WebAssembly export
+// instead of a syscall/js function:
+//
+//	const go = new Go();
+//	w3wsBridge.attach(go);
+//	WebAssembly.instantiateStreaming(fetch("main.wasm"), go.importObject)
+//		.then((r) => go.run(r.instance));
+//
+// The file defines globalThis.w3wsBridge and nothing else; it evaluates
+// no source.
 "use strict";
 (() => {
 	// limit is the largest binary message copied into a buffer; a larger
@@ -79,10 +88,56 @@
 		return 4 + n;
 	};
 
+	// programs are the Go programs given to attach, until they exit.
+	const programs = [];
+
+	// programOf returns the one attached Go program, running, whose
+	// w3wsProgram export returns token (each program draws its own), with
+	// its exports; or null, and messages then come through go.
+	const programOf = (token) => {
+		if (typeof token !== "number") {
+			return null;
+		}
+		let found = null;
+		for (let i = programs.length - 1; i >= 0; i--) {
+			const go = programs[i];
+			if (go.exited) {
+				programs.splice(i, 1);
+				continue;
+			}
+			const ex = go._inst && go._inst.exports;
+			if (ex && typeof ex.w3wsProgram === "function" && typeof ex.w3wsMessage === "function" && ex.w3wsProgram() === token) {
+				if (found !== null) {
+					return null;
+				}
+				found = { go, ex };
+			}
+		}
+		return found;
+	};
+
 	globalThis.w3wsBridge = Object.freeze({
 		// version is the calling convention below; jsbridge uses the file
 		// only when it finds the version it knows.
 		version: 2,
+
+		// attach makes the messages of go's sockets (go being the Go
+		// instance of wasm_exec.js that runs the program) cheaper still:
+		// call it before go.run. The listener then hands the program a
+		// message in inbox.buffer through its w3wsMessage export, a plain
+		// WebAssembly call, and lets its goroutines run with go._resume(),
+		// as wasm_exec.js's timers do; without attach it calls go, a
+		// syscall/js function, whose call costs Go a reference with a
+		// finalizer for each of its this and arguments and a property
+		// name decoded for each of the five it reads.
+		attach(go) {
+			if (go === null || typeof go !== "object" || typeof go._resume !== "function") {
+				throw new TypeError("w3wsBridge.attach: not a Go instance of wasm_exec.js");
+			}
+			if (!programs.includes(go)) {
+				programs.push(go);
+			}
+		},
 
 		// inbox returns a socket's inbox. Its listener, set as the
 		// socket's onmessage when messages are taken one by one, calls
@@ -102,7 +157,20 @@
 		// allows. It returns the bytes it wrote times 2, plus 1 if events
 		// remain for the next drain; once none remain it empties msgs (so
 		// that a long queue is not moved once per drain).
-		inbox(go, code, msgs) {
+		//
+		// token is the program's w3wsProgram() when it has that export;
+		// with the program attached, a message in inbox.buffer calls its
+		// w3wsMessage(code, x) export instead of go.
+		inbox(go, code, msgs, token) {
+			const program = programOf(token);
+			const buffered = program === null ? (x) => go(code, x) : (x) => {
+				if (program.go.exited) {
+					go(code, x); // which throws, as any call into a program that exited
+					return;
+				}
+				program.ex.w3wsMessage(code, x);
+				program.go._resume();
+			};
 			const inbox = {
 				buffer: null,
 				batch: null,
@@ -115,7 +183,7 @@
 							return;
 						}
 						inbox.buffer ??= new Uint8Array(limit);
-						go(code, -1 - utf8(d, inbox.buffer, 0));
+						buffered(-1 - utf8(d, inbox.buffer, 0));
 						return;
 					}
 					const n = d.byteLength;
@@ -127,7 +195,7 @@
 					if (n > 0) {
 						inbox.buffer.set(new Uint8Array(d));
 					}
-					go(code, n);
+					buffered(n);
 				},
 				next: 0, // the first event of msgs that drain has not written
 				drain: () => {

@@ -189,7 +189,7 @@ func makeInbox(bridge js.Value, id int, msgs js.Value) (inbox js.Value) {
 			inbox = js.Undefined()
 		}
 	}()
-	inbox = bridge.Call("inbox", eventFn, id<<2|int(EventMessage), msgs)
+	inbox = bridge.Call("inbox", eventFn, id<<2|int(EventMessage), msgs, programToken)
 	if inbox.Type() != js.TypeObject || inbox.Get("listener").Type() != js.TypeFunction ||
 		inbox.Get("drain").Type() != js.TypeFunction || inbox.Get("items").Type() != js.TypeObject {
 		return js.Undefined()
@@ -302,18 +302,27 @@ func onEvent(_ js.Value, args []js.Value) any {
 	default:
 		e = Event{Kind: kind}
 	}
+	if e.Kind == EventMessage {
+		ws.received(e)
+		return nil
+	}
 	ws.mu.Lock()
-	switch e.Kind {
-	case EventOpen:
+	if e.Kind == EventOpen {
 		ws.opened = true
-	case EventMessage:
-		ws.msgs = append(ws.msgs, e)
-	default:
+	} else {
 		ws.tail = append(ws.tail, e)
 	}
 	ws.mu.Unlock()
 	ws.wake()
 	return nil
+}
+
+// received queues a message taken directly for Take and calls wake.
+func (ws *WebSocket) received(e Event) {
+	ws.mu.Lock()
+	ws.msgs = append(ws.msgs, e)
+	ws.mu.Unlock()
+	ws.wake()
 }
 
 // Take appends to dst the events the browser fired since the last call,
@@ -511,23 +520,7 @@ func (ws *WebSocket) unpacked(x js.Value) Event {
 	case js.TypeString:
 		return Event{Kind: EventMessage, IsText: true, Text: x.String()}
 	case js.TypeNumber:
-		if ws.inBuf.IsUndefined() {
-			ws.inBuf = ws.inbox.Get("buffer")
-		}
-		n := x.Int()
-		ws.mu.Lock()
-		defer ws.mu.Unlock()
-		if n < 0 { // a text
-			n = -1 - n
-			ws.stage = grow(ws.stage, n)
-			n = js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
-			return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}
-		}
-		data := ws.dataFor(n)
-		if n > 0 {
-			data = data[:js.CopyBytesToGo(data, ws.inBuf)]
-		}
-		return Event{Kind: EventMessage, Data: data}
+		return ws.buffered(x.Int())
 	default:
 		ws.mu.Lock()
 		data := ws.dataFor(x.Length())
@@ -536,6 +529,33 @@ func (ws *WebSocket) unpacked(x js.Value) Event {
 		return Event{Kind: EventMessage, Data: data}
 	}
 }
+
+// buffered returns the message whose bytes w3ws.js's listener left in
+// inBuf: n bytes of a binary message, or, for n < 0, -1 - n bytes of a
+// text's UTF-8. It copies them out in one call into JavaScript. Listeners
+// run one at a time, so inBuf needs no lock.
+func (ws *WebSocket) buffered(n int) Event {
+	if ws.inBuf.IsUndefined() {
+		ws.inBuf = ws.inbox.Get("buffer")
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if n < 0 { // a text
+		n = min(-1-n, shimLimit)
+		ws.stage = grow(ws.stage, n)
+		n = js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
+		return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}
+	}
+	data := ws.dataFor(min(n, shimLimit))
+	if len(data) > 0 {
+		data = data[:js.CopyBytesToGo(data, ws.inBuf)]
+	}
+	return Event{Kind: EventMessage, Data: data}
+}
+
+// shimLimit is the size of w3ws.js's inbox.buffer (its limit): no message
+// in it is longer, whatever a listener passes.
+const shimLimit = 16384
 
 // Record kinds of w3ws.js's batches (see w3wsBridge.inbox).
 const (

@@ -40,8 +40,11 @@ func dialWith(t *testing.T, path string, bridge js.Value, protocols ...string) (
 	return ws, ch
 }
 
-// bridges are the two ways messages reach Go: through the page's w3ws.js,
-// which the runner's page loads, and without it.
+// bridges are the three ways messages reach Go: through the page's
+// w3ws.js, which the runner's page loads and attaches the program to (its
+// listeners call the w3wsMessage export); through w3ws.js as a page that
+// does not attach the program has it (they call a js.Func); and without
+// it.
 func bridges(t *testing.T) []struct {
 	name string
 	v    js.Value
@@ -52,7 +55,16 @@ func bridges(t *testing.T) []struct {
 	return []struct {
 		name string
 		v    js.Value
-	}{{"shim", b}, {"plain", js.Undefined()}}
+	}{{"shim", b}, {"shimFunc", unattached(b)}, {"plain", js.Undefined()}}
+}
+
+// unattached returns a w3wsBridge that passes the page's w3ws.js (b) no
+// program token, so that its listeners call Go through the js.Func, as in
+// a page that did not call w3wsBridge.attach.
+func unattached(b js.Value) js.Value {
+	wrap := js.Global().Get("Function").New("b",
+		"return Object.freeze({version: b.version, inbox: (go, code, msgs) => b.inbox(go, code, msgs)});")
+	return wrap.Invoke(b)
 }
 
 // forward sends the events Take returns to ch until it returns none.
@@ -674,6 +686,98 @@ func TestShim(t *testing.T) {
 	}
 	js.Global().Set("w3wsBridge", bridge)
 	assert.True(t, shim().Equal(bridge))
+}
+
+// TestShimExport checks that, in a program attached with
+// w3wsBridge.attach (the runner's page attaches every program), w3ws.js's
+// listener hands a message of up to 16 KiB to Go through the w3wsMessage
+// export, not through the go function its inbox was made with, and lets
+// the goroutine its wake woke run before it returns; and that it calls go
+// for a larger message, or when the inbox was made with another program's
+// token or none. The messages come from the echo server, so the listener
+// runs as the browser calls it, with Go idle.
+func TestShimExport(t *testing.T) {
+	bridge := shim()
+	require.False(t, bridge.IsUndefined(), "the runner's page loads w3ws.js")
+	// counting(b, token) is a w3wsBridge whose inboxes are b's, made with
+	// token (the program's own if undefined). Its calls property counts
+	// their calls of go; its seen property is its ran property (which the
+	// test's reader counts messages in) as each listener call left it.
+	counting := js.Global().Get("Function").New("b", "token", `const w = {version: b.version, calls: 0, ran: 0, seen: 0,
+		inbox: (go, code, msgs, t) => {
+			const inbox = b.inbox((...a) => { w.calls++; return go(...a); }, code, msgs, token === undefined ? t : token);
+			const listener = inbox.listener;
+			inbox.listener = (e) => { listener(e); w.seen = w.ran; };
+			return inbox;
+		}};
+		return w;`)
+	large := bytes.Repeat([]byte{7}, shimLimit+1)
+	for _, c := range []struct {
+		name  string
+		token any
+		send  func(*WebSocket) error
+		event Event
+		calls int
+	}{
+		{"binary", js.Undefined(), func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
+			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 0},
+		{"text", js.Undefined(), func(ws *WebSocket) error { return ws.SendText("héllo") },
+			Event{Kind: EventMessage, IsText: true, Text: "héllo"}, 0},
+		{"large", js.Undefined(), func(ws *WebSocket) error { return ws.SendBytes(large) },
+			Event{Kind: EventMessage, Data: large}, 1},
+		{"otherToken", programToken ^ 1, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
+			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
+		{"noToken", nil, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
+			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := counting.Invoke(bridge, c.token)
+			// The socket's wake kicks a reader goroutine, as
+			// package websocket's does.
+			kick := make(chan struct{}, 1)
+			ch := make(events, 64)
+			ws, err := open("ws://"+strings.TrimPrefix(scenarioURL, "http://")+"/echo", nil, func() {
+				select {
+				case kick <- struct{}{}:
+				default:
+				}
+			}, b)
+			require.NoError(t, err)
+			done := make(chan struct{})
+			defer func() {
+				_ = ws.Close(0, "") // after a failure; else already closed
+				select {
+				case <-done:
+				case <-time.After(waitTimeout):
+					t.Error("the reader did not see the close event within", waitTimeout)
+				}
+			}()
+			go func() {
+				defer close(done)
+				var evs []Event
+				for range kick {
+					evs = ws.Take(evs[:0])
+					for _, e := range evs {
+						if e.Kind == EventMessage {
+							b.Set("ran", b.Get("ran").Int()+1)
+						}
+						ch <- e
+						if e.Kind == EventClose {
+							return
+						}
+					}
+				}
+			}()
+			ch.open(t)
+			require.False(t, ws.inbox.IsUndefined(), "the socket has w3ws.js's inbox")
+			require.NoError(t, c.send(ws))
+			assert.Equal(t, c.event, ch.next(t))
+			assert.Equal(t, c.calls, b.Get("calls").Int(), "calls of go")
+			closeClean(t, ws, ch) // the close event comes after the listener returned
+			assert.Equal(t, 1, b.Get("seen").Int(), "messages read when the listener returned")
+		})
+	}
+	assert.Panics(t, func() { bridge.Call("attach", map[string]any{}) }, "attach refuses what is not a Go instance")
 }
 
 // TestShimBroken checks that a socket whose w3wsBridge.inbox throws, or

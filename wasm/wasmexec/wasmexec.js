@@ -64,6 +64,11 @@
 		go.argv = cfg.argv;
 		go.env = cfg.env;
 		go.exit = report;
+		// A page with w3ws.js hands messages to the program through its
+		// WebAssembly exports (see jsbridge.ShimJS).
+		if (typeof globalThis.w3wsBridge?.attach === "function") {
+			globalThis.w3wsBridge.attach(go);
+		}
 
 		let result;
 		try {
