@@ -123,6 +123,7 @@ async function jsBench(url, size, inFlight, warmUpMs, windowMs) {
 
 window.loadError = null;
 const go = new Go();
+w3wsBridge.attach(go);
 WebAssembly.instantiateStreaming(fetch("bench.wasm"), go.importObject)
 	.then((r) => go.run(r.instance).then(() => (window.loadError = "the Go program exited")))
 	.catch((err) => (window.loadError = "loading bench.wasm: " + ((err && err.stack) || err)));

@@ -67,6 +67,7 @@ document.addEventListener("DOMContentLoaded", () => {
 		return buf.length;
 	};
 	const go = new Go();
+	w3wsBridge.attach(go);
 	go.exit = (code) => {
 		result.exit = code;
 		finish();

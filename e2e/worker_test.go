@@ -63,6 +63,7 @@ globalThis.fs.writeSync = (fd, buf) => {
 	return buf.length;
 };
 const go = new Go();
+w3wsBridge.attach(go);
 go.exit = (code) => postMessage({ exit: code });
 WebAssembly.instantiateStreaming(fetch("worker.wasm"), go.importObject)
 	.then((r) => go.run(r.instance))

@@ -14,6 +14,9 @@ var shimJS string
 // is drained into one 64 KiB buffer per call. Alone, Go would read each
 // event's data, wrap it in a Uint8Array and take a reference (with a
 // finalizer) to each of the event, the data and the array. Sockets work
-// the same without it. Being a file, not source the package evaluates, it
+// the same without it. A page that also calls w3wsBridge.attach(go),
+// go being wasm_exec.js's Go instance, before go.run, has such a message
+// handed to the program through its w3wsMessage WebAssembly export
+// instead of a js.Func. Being a file, not source the package evaluates, it
 // needs nothing of a Content-Security-Policy beyond script-src 'self'.
 func ShimJS() string { return shimJS }

@@ -68,7 +68,9 @@
 // load its own with relative URLs; the names wasm_exec.js, wasmexec.js,
 // w3ws.js, config.json and prog.wasm are the runner's. The runner's own
 // page also loads w3ws.js (jsbridge.ShimJS) first, which w3ws's sockets use
-// where a page has it; a page of W3WS_WASMEXEC_PAGE may load it too. Give an absolute path: go test
+// where a page has it; a page of W3WS_WASMEXEC_PAGE may load it too.
+// wasmexec.js attaches the program to it (w3wsBridge.attach) wherever the
+// page has it. Give an absolute path: go test
 // runs each package's test binary in that package's directory.
 //
 // wasmexec builds natively only, not for js/wasm.
