@@ -106,7 +106,16 @@
 				continue;
 			}
 			const ex = go._inst && go._inst.exports;
-			if (ex && typeof ex.w3wsProgram === "function" && typeof ex.w3wsMessage === "function" && ex.w3wsProgram() === token) {
+			if (!ex || typeof ex.w3wsProgram !== "function" || typeof ex.w3wsMessage !== "function") {
+				continue;
+			}
+			let t;
+			try {
+				t = ex.w3wsProgram();
+			} catch {
+				continue; // a program that failed: not the caller
+			}
+			if (t === token) {
 				if (found !== null) {
 					return null;
 				}
@@ -130,9 +139,16 @@
 		// syscall/js function, whose call costs Go a reference with a
 		// finalizer for each of its this and arguments and a property
 		// name decoded for each of the five it reads.
+		//
+		// A Go instance without _resume (a wasm_exec.js of another
+		// shape) is left out: its program's messages come through go.
 		attach(go) {
-			if (go === null || typeof go !== "object" || typeof go._resume !== "function") {
+			if (go === null || typeof go !== "object") {
 				throw new TypeError("w3wsBridge.attach: not a Go instance of wasm_exec.js");
+			}
+			if (typeof go._resume !== "function") {
+				console.warn("w3wsBridge.attach: this Go instance has no _resume; its messages come through syscall/js");
+				return;
 			}
 			if (!programs.includes(go)) {
 				programs.push(go);
@@ -160,15 +176,23 @@
 		//
 		// token is the program's w3wsProgram() when it has that export;
 		// with the program attached, a message in inbox.buffer calls its
-		// w3wsMessage(code, x) export instead of go.
+		// w3wsMessage(code, x) export instead of go (and go after all
+		// when the export returns 0).
 		inbox(go, code, msgs, token) {
 			const program = programOf(token);
 			const buffered = program === null ? (x) => go(code, x) : (x) => {
-				if (program.go.exited) {
-					go(code, x); // which throws, as any call into a program that exited
+				// 0: the export could not take the message without
+				// waiting; go can. A program that exited throws.
+				if (program.go.exited || program.ex.w3wsMessage(code, x) === 0) {
+					go(code, x);
 					return;
 				}
-				program.ex.w3wsMessage(code, x);
+				if (program.go.exited) {
+					// It exited inside the export: settle go.run's
+					// promise, as _resume would have.
+					program.go._resolveExitPromise?.();
+					return;
+				}
 				program.go._resume();
 			};
 			const inbox = {

@@ -290,8 +290,10 @@ func onEvent(_ js.Value, args []js.Value) any {
 	case EventMessage:
 		if ws.inbox.IsUndefined() {
 			e = ws.message(messageData.Invoke(args[1]), false)
+		} else if m, ok := ws.unpacked(args[1]); ok {
+			e = m
 		} else {
-			e = ws.unpacked(args[1])
+			return nil
 		}
 	case EventClose:
 		ev := args[1]
@@ -514,11 +516,12 @@ func (ws *WebSocket) message(d js.Value, locked bool) Event {
 // length of a text's UTF-8 in inBuf, a Uint8Array over a larger binary
 // message, or a longer text. Bytes are copied in one call into JavaScript:
 // a binary message's into the slice last given back with Recycle if it
-// fits, else into a new one (see dataFor).
-func (ws *WebSocket) unpacked(x js.Value) Event {
+// fits, else into a new one (see dataFor). false means there was no
+// message (see buffered).
+func (ws *WebSocket) unpacked(x js.Value) (Event, bool) {
 	switch x.Type() { // Type reads only the Go side of x
 	case js.TypeString:
-		return Event{Kind: EventMessage, IsText: true, Text: x.String()}
+		return Event{Kind: EventMessage, IsText: true, Text: x.String()}, true
 	case js.TypeNumber:
 		return ws.buffered(x.Int())
 	default:
@@ -526,31 +529,39 @@ func (ws *WebSocket) unpacked(x js.Value) Event {
 		data := ws.dataFor(x.Length())
 		ws.mu.Unlock()
 		data = data[:js.CopyBytesToGo(data, x)]
-		return Event{Kind: EventMessage, Data: data}
+		return Event{Kind: EventMessage, Data: data}, true
 	}
 }
 
 // buffered returns the message whose bytes w3ws.js's listener left in
 // inBuf: n bytes of a binary message, or, for n < 0, -1 - n bytes of a
-// text's UTF-8. It copies them out in one call into JavaScript. Listeners
-// run one at a time, so inBuf needs no lock.
-func (ws *WebSocket) buffered(n int) Event {
-	if ws.inBuf.IsUndefined() {
-		ws.inBuf = ws.inbox.Get("buffer")
-	}
+// text's UTF-8. It copies them out in one call into JavaScript; false
+// means the inbox has no buffer, which its listener makes before it passes
+// a number. Listeners run one at a time, so inBuf needs no lock.
+func (ws *WebSocket) buffered(n int) (Event, bool) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
+	return ws.bufferedLocked(n)
+}
+
+// bufferedLocked is buffered with ws.mu held.
+func (ws *WebSocket) bufferedLocked(n int) (Event, bool) {
+	if ws.inBuf.Type() != js.TypeObject {
+		if ws.inBuf = ws.inbox.Get("buffer"); ws.inBuf.Type() != js.TypeObject {
+			return Event{}, false
+		}
+	}
 	if n < 0 { // a text
 		n = min(-1-n, shimLimit)
 		ws.stage = grow(ws.stage, n)
 		n = js.CopyBytesToGo(ws.stage[:n], ws.inBuf)
-		return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}
+		return Event{Kind: EventMessage, IsText: true, Text: string(ws.stage[:n])}, true
 	}
 	data := ws.dataFor(min(n, shimLimit))
 	if len(data) > 0 {
 		data = data[:js.CopyBytesToGo(data, ws.inBuf)]
 	}
-	return Event{Kind: EventMessage, Data: data}
+	return Event{Kind: EventMessage, Data: data}, true
 }
 
 // shimLimit is the size of w3ws.js's inbox.buffer (its limit): no message

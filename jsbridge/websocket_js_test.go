@@ -725,7 +725,7 @@ func TestShimExport(t *testing.T) {
 			Event{Kind: EventMessage, IsText: true, Text: "héllo"}, 0},
 		{"large", js.Undefined(), func(ws *WebSocket) error { return ws.SendBytes(large) },
 			Event{Kind: EventMessage, Data: large}, 1},
-		{"otherToken", programToken ^ 1, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
+		{"otherToken", programToken + 1, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
 			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
 		{"noToken", nil, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
 			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
@@ -777,7 +777,82 @@ func TestShimExport(t *testing.T) {
 			assert.Equal(t, 1, b.Get("seen").Int(), "messages read when the listener returned")
 		})
 	}
-	assert.Panics(t, func() { bridge.Call("attach", map[string]any{}) }, "attach refuses what is not a Go instance")
+	assert.Panics(t, func() { bridge.Call("attach", "go") }, "attach refuses what is not an object")
+	assert.NotPanics(t, func() { bridge.Call("attach", map[string]any{}) }, "attach leaves out an object without _resume")
+}
+
+// TestShimExportNeverParks checks that a message still arrives, through
+// the export or not, when taking it would have to wait, which an export
+// must never do (see exportedMessage): when the socket's wake blocks
+// until a slow reader takes the kick, and when a goroutine holds the
+// socket's lock while it sleeps. An export that waited would return to
+// JavaScript from the middle of itself and break the program.
+func TestShimExportNeverParks(t *testing.T) {
+	bridge := shim()
+	require.False(t, bridge.IsUndefined(), "the runner's page loads w3ws.js")
+	url := "ws://" + strings.TrimPrefix(scenarioURL, "http://") + "/echo"
+
+	t.Run("blockingWake", func(t *testing.T) {
+		kick := make(chan struct{}) // unbuffered: wake waits for the reader
+		ch := make(events, 64)
+		done := make(chan struct{})
+		ws, err := open(url, nil, func() {
+			select {
+			case kick <- struct{}{}:
+			case <-done: // the reader is gone
+			}
+		}, bridge)
+		require.NoError(t, err)
+		go func() {
+			defer close(done)
+			var evs []Event
+			for range kick {
+				time.Sleep(20 * time.Millisecond) // a slow reader
+				evs = ws.Take(evs[:0])
+				for _, e := range evs {
+					ch <- e
+					if e.Kind == EventClose {
+						return
+					}
+				}
+			}
+		}()
+		ch.open(t)
+		for i := range 5 {
+			require.NoError(t, ws.SendBytes([]byte{byte(i)}))
+		}
+		for i := range 5 {
+			assert.Equal(t, Event{Kind: EventMessage, Data: []byte{byte(i)}}, ch.next(t), "message %d", i)
+		}
+		closeClean(t, ws, ch)
+		select {
+		case <-done:
+		case <-time.After(waitTimeout):
+			t.Error("the reader did not end")
+		}
+	})
+
+	t.Run("lockHeld", func(t *testing.T) {
+		// A counting bridge, as in TestShimExport: calls counts the
+		// listener's calls of go.
+		counting := js.Global().Get("Function").New("b", `const w = {version: b.version, calls: 0,
+			inbox: (go, code, msgs, t) => b.inbox((...a) => { w.calls++; return go(...a); }, code, msgs, t)};
+			return w;`).Invoke(bridge)
+		ws, ch := dialWith(t, "/echo", counting)
+		ch.open(t)
+		held := make(chan struct{})
+		go func() {
+			ws.mu.Lock()
+			close(held)
+			time.Sleep(300 * time.Millisecond) // the echo comes meanwhile
+			ws.mu.Unlock()
+		}()
+		<-held
+		require.NoError(t, ws.SendBytes([]byte("while locked")))
+		assert.Equal(t, Event{Kind: EventMessage, Data: []byte("while locked")}, ch.next(t))
+		assert.Equal(t, 1, counting.Get("calls").Int(), "the export gave the message back to go")
+		closeClean(t, ws, ch)
+	})
 }
 
 // TestShimBroken checks that a socket whose w3wsBridge.inbox throws, or
