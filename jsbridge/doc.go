@@ -30,7 +30,7 @@
 // message taken directly, a sixteenth of a batched one's). A page that
 // also calls w3wsBridge.attach(go) has those lengths passed to the
 // program's w3wsMessage WebAssembly export (exports_js.go) instead of a
-// js.Func, which cuts a message taken directly to a quarter of its cost
+// js.Func, which cuts a message taken directly to under a third of its cost
 // without w3ws.js.
 //
 // The package builds natively too (for go doc and go vet) but has no API

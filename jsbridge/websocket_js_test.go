@@ -688,6 +688,21 @@ func TestShim(t *testing.T) {
 	assert.True(t, shim().Equal(bridge))
 }
 
+// counting returns a w3wsBridge whose inboxes are b's, made with token
+// (the program's own if undefined). Its calls property counts their calls
+// of go; its seen property is its ran property (which a test's reader may
+// count messages in) as each listener call left it.
+func counting(b js.Value, token any) js.Value {
+	return js.Global().Get("Function").New("b", "token", `const w = {version: b.version, calls: 0, ran: 0, seen: 0,
+		inbox: (go, code, msgs, t) => {
+			const inbox = b.inbox((...a) => { w.calls++; return go(...a); }, code, msgs, token === undefined ? t : token);
+			const listener = inbox.listener;
+			inbox.listener = (e) => { listener(e); w.seen = w.ran; };
+			return inbox;
+		}};
+		return w;`).Invoke(b, token)
+}
+
 // TestShimExport checks that, in a program attached with
 // w3wsBridge.attach (the runner's page attaches every program), w3ws.js's
 // listener hands a message of up to 16 KiB to Go through the w3wsMessage
@@ -699,18 +714,6 @@ func TestShim(t *testing.T) {
 func TestShimExport(t *testing.T) {
 	bridge := shim()
 	require.False(t, bridge.IsUndefined(), "the runner's page loads w3ws.js")
-	// counting(b, token) is a w3wsBridge whose inboxes are b's, made with
-	// token (the program's own if undefined). Its calls property counts
-	// their calls of go; its seen property is its ran property (which the
-	// test's reader counts messages in) as each listener call left it.
-	counting := js.Global().Get("Function").New("b", "token", `const w = {version: b.version, calls: 0, ran: 0, seen: 0,
-		inbox: (go, code, msgs, t) => {
-			const inbox = b.inbox((...a) => { w.calls++; return go(...a); }, code, msgs, token === undefined ? t : token);
-			const listener = inbox.listener;
-			inbox.listener = (e) => { listener(e); w.seen = w.ran; };
-			return inbox;
-		}};
-		return w;`)
 	large := bytes.Repeat([]byte{7}, shimLimit+1)
 	for _, c := range []struct {
 		name  string
@@ -731,7 +734,7 @@ func TestShimExport(t *testing.T) {
 			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			b := counting.Invoke(bridge, c.token)
+			b := counting(bridge, c.token)
 			// The socket's wake kicks a reader goroutine, as
 			// package websocket's does.
 			kick := make(chan struct{}, 1)
@@ -833,12 +836,8 @@ func TestShimExportNeverParks(t *testing.T) {
 	})
 
 	t.Run("lockHeld", func(t *testing.T) {
-		// A counting bridge, as in TestShimExport: calls counts the
-		// listener's calls of go.
-		counting := js.Global().Get("Function").New("b", `const w = {version: b.version, calls: 0,
-			inbox: (go, code, msgs, t) => b.inbox((...a) => { w.calls++; return go(...a); }, code, msgs, t)};
-			return w;`).Invoke(bridge)
-		ws, ch := dialWith(t, "/echo", counting)
+		b := counting(bridge, js.Undefined())
+		ws, ch := dialWith(t, "/echo", b)
 		ch.open(t)
 		held := make(chan struct{})
 		go func() {
@@ -850,7 +849,7 @@ func TestShimExportNeverParks(t *testing.T) {
 		<-held
 		require.NoError(t, ws.SendBytes([]byte("while locked")))
 		assert.Equal(t, Event{Kind: EventMessage, Data: []byte("while locked")}, ch.next(t))
-		assert.Equal(t, 1, counting.Get("calls").Int(), "the export gave the message back to go")
+		assert.Equal(t, 1, b.Get("calls").Int(), "the export gave the message back to go")
 		closeClean(t, ws, ch)
 	})
 }
