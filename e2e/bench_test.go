@@ -163,7 +163,9 @@ type benchSample struct {
 //
 // It takes about 1.5 s per run, 18 runs per rep, plus about 10 s to start.
 // With $W3WS_BENCH_PROFILE set (go/pingpong/16B, say) it profiles that run
-// and js's instead, and logs where the renderer's time went.
+// and js's instead, and logs where the renderer's time went; with
+// $W3WS_BENCH_THREADS=1 it also logs the renderer's CPU per message by
+// thread (see threadLog).
 func BenchmarkBrowserThroughput(b *testing.B) {
 	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
 	reps := benchReps(b)
@@ -203,14 +205,19 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 		return
 	}
 
+	threads := newThreadLog()
 	run := func(impl string, size, inFlight int) benchSample {
 		b.Helper()
 		expr := benchExpr(impl, echoURL, size, inFlight)
 		rctx, rcancel := context.WithTimeout(bctx, 30*time.Second)
 		defer rcancel()
+		th0 := threads.sample(cpu)
 		r0, n0, ok0 := cpu.sample()
 		r, err := chromedp.Run(rctx, chromedp.Evaluate[benchRun](expr, chromedp.EvalAwaitPromise))
 		r1, n1, ok1 := cpu.sample()
+		if err == nil && r.Total > 0 {
+			threads.add(fmt.Sprintf("in flight %d, %d B, %s", inFlight, size, impl), th0, threads.sample(cpu), r.Total)
+		}
 		if err != nil {
 			b.Fatalf("%s: %v\nthe page's console:\n%s", expr, err, console())
 		}
@@ -247,6 +254,9 @@ func BenchmarkBrowserThroughput(b *testing.B) {
 		}
 	}
 	table := benchTable(samples, reps)
+	if threads != nil {
+		table += threads.String()
+	}
 
 	for _, impl := range benchImpls {
 		b.Run("impl="+impl, func(b *testing.B) {
@@ -423,6 +433,19 @@ func (c chromiumCPU) sample() (renderer, network time.Duration, ok bool) {
 	if err != nil {
 		return 0, 0, false
 	}
+	renderers, networks := c.processes(stats)
+	for _, pid := range renderers {
+		renderer += stats[pid].cpu
+	}
+	for _, pid := range networks {
+		network += stats[pid].cpu
+	}
+	return renderer, network, true
+}
+
+// processes returns the renderer processes and the network service's
+// among the descendants of the browser process.
+func (c chromiumCPU) processes(stats map[int]procStat) (renderers, networks []int) {
 	children := map[int][]int{}
 	for pid, st := range stats {
 		children[st.ppid] = append(children[st.ppid], pid)
@@ -438,12 +461,12 @@ func (c chromiumCPU) sample() (renderer, network time.Duration, ok bool) {
 		}
 		switch {
 		case strings.Contains(string(cmdline), "--type=renderer"):
-			renderer += stats[pid].cpu
+			renderers = append(renderers, pid)
 		case strings.Contains(string(cmdline), "network.mojom.NetworkService"):
-			network += stats[pid].cpu
+			networks = append(networks, pid)
 		}
 	}
-	return renderer, network, true
+	return renderers, networks
 }
 
 // waitIdle waits until the renderer uses under 5% of a core (V8 compiles
@@ -479,6 +502,25 @@ type procStat struct {
 	cpu  time.Duration // utime + stime
 }
 
+// parseStat parses a /proc/PID/stat or /proc/PID/task/TID/stat line:
+// pid (comm) state ppid ... utime stime are its fields 1, 2, 3, 4, 14 and
+// 15; comm may hold spaces and parentheses, so the rest is split after
+// the last ')'.
+func parseStat(raw []byte) (st procStat, comm string, ok bool) {
+	i, j := strings.IndexByte(string(raw), '('), strings.LastIndexByte(string(raw), ')')
+	if i < 0 || j < i {
+		return procStat{}, "", false
+	}
+	f := strings.Fields(string(raw[j+1:]))
+	if len(f) < 13 {
+		return procStat{}, "", false
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return procStat{ppid: ppid, cpu: time.Duration(utime+stime) * procClockTick}, string(raw[i+1 : j]), true
+}
+
 // procStats reads /proc/PID/stat of every process.
 func procStats() (map[int]procStat, error) {
 	entries, err := os.ReadDir("/proc")
@@ -495,20 +537,9 @@ func procStats() (map[int]procStat, error) {
 		if err != nil {
 			continue // it exited
 		}
-		// pid (comm) state ppid ... utime stime: fields 1, 2, 3, 4, 14, 15;
-		// comm may hold spaces and parentheses, so split after the last ')'.
-		i := strings.LastIndexByte(string(raw), ')')
-		if i < 0 {
-			continue
+		if st, _, ok := parseStat(raw); ok {
+			stats[pid] = st
 		}
-		f := strings.Fields(string(raw[i+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		utime, _ := strconv.ParseInt(f[11], 10, 64)
-		stime, _ := strconv.ParseInt(f[12], 10, 64)
-		stats[pid] = procStat{ppid: ppid, cpu: time.Duration(utime+stime) * procClockTick}
 	}
 	if len(stats) == 0 {
 		return nil, fmt.Errorf("no process in /proc")
