@@ -15,8 +15,11 @@ var shimJS string
 // event's data, wrap it in a Uint8Array and take a reference (with a
 // finalizer) to each of the event, the data and the array. Sockets work
 // the same without it. A page that also calls w3wsBridge.attach(go),
-// go being wasm_exec.js's Go instance, before go.run, has such a message
-// handed to the program through its w3wsMessage WebAssembly export
-// instead of a js.Func. Being a file, not source the package evaluates, it
+// go being wasm_exec.js's Go instance, before it instantiates the program,
+// has such a message handed to the program through its w3wsMessage
+// WebAssembly export instead of a js.Func, and the Go runtime's idle
+// timeout kept armed across messages instead of cancelled and armed again
+// for each (a setTimeout and a clearTimeout per message while a Go timer
+// is pending). Being a file, not source the package evaluates, it
 // needs nothing of a Content-Security-Policy beyond script-src 'self'.
 func ShimJS() string { return shimJS }

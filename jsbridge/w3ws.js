@@ -11,9 +11,10 @@
 // nor its ArrayBuffer crosses into Go: each JavaScript object that does
 // costs Go a reference with a finalizer, and each property Go reads a
 // call. Without it, jsbridge does the same from Go, at a higher cost per
-// message. A page that also calls w3wsBridge.attach(go) before go.run
-// saves the most: messages then enter Go through a WebAssembly export
-// instead of a syscall/js function:
+// message. A page that also calls w3wsBridge.attach(go) before it
+// instantiates the program saves the most: messages then enter Go through
+// a WebAssembly export instead of a syscall/js function, and the Go
+// runtime's idle timeout is kept armed across them (coalesceTimeouts):
 //
 //	const go = new Go();
 //	w3wsBridge.attach(go);
@@ -88,6 +89,92 @@
 		return 4 + n;
 	};
 
+	// coalesceTimeouts gives go's program a cheaper idle timeout. The Go
+	// runtime asks wasm_exec.js for a timeout (runtime.scheduleTimeoutEvent,
+	// a setTimeout) whenever it goes idle with a Go timer pending, and
+	// cancels it (runtime.clearTimeoutEvent, a clearTimeout) whenever it is
+	// resumed by anything but a syscall/js function: by the timeout itself,
+	// and by the _resume an attached program gets after each message. With
+	// a timer pending (a context's deadline, a ticker), that is a
+	// setTimeout and a clearTimeout per message, each a task the browser
+	// schedules and unschedules, for a timeout that is due at the same time
+	// as the one before. Here a cancelled timeout only stops counting: the
+	// browser's timeout stays armed for the next one Go asks for unless
+	// that one is due over a millisecond earlier (the runtime keeps its own
+	// timeout when the new one is due within a millisecond of it, either
+	// way); when it fires before the one Go waits for is due, it is armed
+	// again for the rest. Go is resumed when, and only when, a timeout it
+	// asked for and did not cancel is due, as wasm_exec.js does.
+	//
+	// The two imports are replaced in go.importObject, which the program
+	// is instantiated with: attach must come before instantiation. A
+	// wasm_exec.js without them keeps its own.
+	const coalesceTimeouts = (go) => {
+		const imports = go.importObject && go.importObject.gojs;
+		const scheduleName = "runtime.scheduleTimeoutEvent";
+		const clearName = "runtime.clearTimeoutEvent";
+		if (!imports || typeof imports[scheduleName] !== "function" || typeof imports[clearName] !== "function") {
+			return;
+		}
+		const due = new Map(); // timeout ID -> when it is due, performance.now() ms
+		let nextID = 1;
+		let armed = null; // the browser's timeout: { at, handle }
+
+		const arm = (at) => {
+			armed = { at, handle: setTimeout(fire, Math.max(0, Math.ceil(at - performance.now()))) };
+		};
+		const earliest = () => {
+			let first = Infinity;
+			for (const at of due.values()) {
+				first = Math.min(first, at);
+			}
+			return first;
+		};
+		const fire = () => {
+			armed = null;
+			if (go.exited || due.size === 0) {
+				return;
+			}
+			const first = earliest();
+			if (first > performance.now()) {
+				arm(first);
+				return;
+			}
+			// The runtime cancels the timeout it is resumed for; as
+			// wasm_exec.js does, resume it again while it has not.
+			const ids = [...due.keys()].filter((id) => due.get(id) <= first);
+			go._resume();
+			while (!go.exited && ids.some((id) => due.has(id))) {
+				console.warn("scheduleTimeoutEvent: missed timeout event");
+				go._resume();
+			}
+			if (!go.exited && armed === null && due.size > 0) {
+				arm(earliest());
+			}
+		};
+
+		// func scheduleTimeoutEvent(delay int64) int32
+		imports[scheduleName] = (sp) => {
+			sp >>>= 0;
+			const delay = go.mem.getUint32(sp + 8, true) + go.mem.getInt32(sp + 12, true) * 4294967296;
+			const id = nextID++;
+			const at = performance.now() + delay;
+			due.set(id, at);
+			if (armed === null || armed.at > at + 1) {
+				if (armed !== null) {
+					clearTimeout(armed.handle);
+				}
+				arm(at);
+			}
+			go.mem.setInt32(sp + 16, id, true);
+		};
+		// func clearTimeoutEvent(id int32)
+		imports[clearName] = (sp) => {
+			sp >>>= 0;
+			due.delete(go.mem.getInt32(sp + 8, true));
+		};
+	};
+
 	// programs are the Go programs given to attach, until they exit.
 	const programs = [];
 
@@ -132,13 +219,18 @@
 
 		// attach makes the messages of go's sockets (go being the Go
 		// instance of wasm_exec.js that runs the program) cheaper still:
-		// call it before go.run. The listener then hands the program a
+		// call it right after new Go(), before the program is
+		// instantiated with go.importObject. The listener then hands the program a
 		// message in inbox.buffer through its w3wsMessage export, a plain
 		// WebAssembly call, and lets its goroutines run with go._resume(),
 		// as wasm_exec.js's timers do; without attach it calls go, a
 		// syscall/js function, whose call costs Go a reference with a
 		// finalizer for each of its this and arguments and a property
-		// name decoded for each of the five it reads.
+		// name decoded for each of the five it reads. While a Go timer
+		// is pending, each _resume would also cost a clearTimeout and a
+		// setTimeout, which coalesceTimeouts saves; attached after the
+		// program was instantiated, the messages still take the export,
+		// but the timeouts stay wasm_exec.js's.
 		//
 		// A Go instance without _resume (a wasm_exec.js of another
 		// shape) is left out: its program's messages come through go.
@@ -152,6 +244,7 @@
 			}
 			if (!programs.includes(go)) {
 				programs.push(go);
+				coalesceTimeouts(go);
 			}
 		},
 
