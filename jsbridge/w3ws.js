@@ -104,7 +104,12 @@
 	// timeout when the new one is due within a millisecond of it, either
 	// way); when it fires before the one Go waits for is due, it is armed
 	// again for the rest. Go is resumed when, and only when, a timeout it
-	// asked for and did not cancel is due, as wasm_exec.js does.
+	// asked for and did not cancel is due, as wasm_exec.js does: due
+	// within a millisecond, as the runtime rounds its delays up to whole
+	// milliseconds, so a deadline asked for again after each message is
+	// due up to a millisecond after the one the browser's timeout was
+	// armed for (arming it again for that would cost a 4 ms wait, the
+	// browser's least in a chain of timeouts).
 	//
 	// The two imports are replaced in go.importObject, which the program
 	// is instantiated with: attach must come before instantiation. A
@@ -117,7 +122,7 @@
 			return;
 		}
 		const due = new Map(); // timeout ID -> when it is due, performance.now() ms
-		let nextID = 1;
+		let nextID = 1; // an int32 above 0; the runtime has one timeout at a time
 		let armed = null; // the browser's timeout: { at, handle }
 
 		const arm = (at) => {
@@ -135,14 +140,14 @@
 			if (go.exited || due.size === 0) {
 				return;
 			}
-			const first = earliest();
-			if (first > performance.now()) {
-				arm(first);
+			const until = performance.now() + 1;
+			const ids = [...due.keys()].filter((id) => due.get(id) <= until);
+			if (ids.length === 0) {
+				arm(earliest());
 				return;
 			}
 			// The runtime cancels the timeout it is resumed for; as
 			// wasm_exec.js does, resume it again while it has not.
-			const ids = [...due.keys()].filter((id) => due.get(id) <= first);
 			go._resume();
 			while (!go.exited && ids.some((id) => due.has(id))) {
 				console.warn("scheduleTimeoutEvent: missed timeout event");
@@ -157,7 +162,8 @@
 		imports[scheduleName] = (sp) => {
 			sp >>>= 0;
 			const delay = go.mem.getUint32(sp + 8, true) + go.mem.getInt32(sp + 12, true) * 4294967296;
-			const id = nextID++;
+			const id = nextID;
+			nextID = nextID === 0x7fffffff ? 1 : nextID + 1;
 			const at = performance.now() + delay;
 			due.set(id, at);
 			if (armed === null || armed.at > at + 1) {
