@@ -226,9 +226,10 @@
 		// attach makes the messages of go's sockets (go being the Go
 		// instance of wasm_exec.js that runs the program) cheaper still:
 		// call it right after new Go(), before the program is
-		// instantiated with go.importObject. The listener then hands the program a
-		// message in inbox.buffer through its w3wsMessage export, a plain
-		// WebAssembly call, and lets its goroutines run with go._resume(),
+		// instantiated with go.importObject. The listener then hands the
+		// program a message in inbox.buffer through its w3wsMessage
+		// export, a plain WebAssembly call, and lets its goroutines run
+		// with go._resume(),
 		// as wasm_exec.js's timers do; without attach it calls go, a
 		// syscall/js function, whose call costs Go a reference with a
 		// finalizer for each of its this and arguments and a property
