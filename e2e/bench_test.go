@@ -163,9 +163,10 @@ type benchSample struct {
 //
 // It takes about 1.5 s per run, 18 runs per rep, plus about 10 s to start.
 // With $W3WS_BENCH_PROFILE set (go/pingpong/16B, say) it profiles that run
-// and js's instead, and logs where the renderer's time went; with
-// $W3WS_BENCH_THREADS=1 it also logs the renderer's CPU per message by
-// thread (see threadLog).
+// and js's instead, and logs where the renderer's time went (with
+// $W3WS_BENCH_TRACE set to trace categories, from a trace of its main
+// thread instead: see traceExpr); with $W3WS_BENCH_THREADS=1 it also logs
+// the renderer's CPU per message by thread (see threadLog).
 func BenchmarkBrowserThroughput(b *testing.B) {
 	require.NoError(b, browser.Require(), "BenchmarkBrowserThroughput needs Chromium")
 	reps := benchReps(b)
@@ -327,6 +328,10 @@ func profileRun(b *testing.B, ctx context.Context, echoURL, name string) {
 	}
 	var sb strings.Builder
 	for _, expr := range append(exprs, exprs...) {
+		if c := os.Getenv(envBenchTrace); c != "" {
+			sb.WriteString("\n" + traceExpr(b, ctx, expr, c))
+			continue
+		}
 		sb.WriteString("\n" + profileExpr(b, ctx, expr))
 	}
 	b.Log(sb.String())
