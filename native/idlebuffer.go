@@ -61,6 +61,11 @@ func (c *Conn) waitUnbuffered() error {
 func (c *Conn) Quiet() bool {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
+	return c.quietLocked()
+}
+
+// quietLocked is Quiet under readMu.
+func (c *Conn) quietLocked() bool {
 	return c.raw != nil && c.readErr == nil && !c.ended.Load() && c.br.Buffered() == 0 &&
 		(c.lastFrame.IsZero() || time.Since(c.lastFrame) >= quietAfter)
 }
@@ -80,6 +85,25 @@ func (c *Conn) WaitReadable() error {
 	if c.raw == nil || c.readErr != nil || c.ended.Load() || c.br.Buffered() > 0 {
 		return nil
 	}
+	return c.waitReadableLocked()
+}
+
+// awaitQuiet is awaitData's wait for the first frame of a message, taken
+// by ReadMessage before it calls readMessageLocked when the connection is
+// quiet, under readMu: a goroutine that waits in ReadMessage on an idle
+// connection then parks with shallow frames only, within a new
+// goroutine's 2 KiB stack, where under readMessageLocked's the stack had
+// to grow to 4 KiB. Whatever ended the wait, the read reports.
+// (ReadMessageContext with a context that can end parks in 4 KiB all the
+// same: registering its context.AfterFunc goes deeper than that.)
+func (c *Conn) awaitQuiet() {
+	if !c.readable && c.quietLocked() {
+		_ = c.waitReadableLocked()
+	}
+}
+
+// waitReadableLocked is WaitReadable's wait, under readMu.
+func (c *Conn) waitReadableLocked() error {
 	c.reading.Store(true) // the idle watch judges silence only while we read
 	defer c.reading.Store(false)
 	c.lastFrame = time.Now()

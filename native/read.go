@@ -33,6 +33,7 @@ const failWriteTimeout = time.Second
 func (c *Conn) ReadMessage(dst []byte) (MessageType, []byte, error) {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
+	c.awaitQuiet()
 	return c.readMessageLocked(dst)
 }
 

@@ -182,8 +182,9 @@ func stacks() (inuse uint64, goroutines int) {
 // idleStackCheck returns a check that n idle sockets, opened since stacks
 // returned stack0 and g0, hold one goroutine each with one 2 KiB stack, and
 // a little for the test's own goroutines; the race detector's
-// instrumentation makes the waiting frames need 4 KiB. A goroutine that
-// ran a deep handler, or waits deep in a read, holds 4 KiB or more.
+// instrumentation makes the waiting frames need 4 KiB (make test runs these
+// tests without it as well). A goroutine that ran a deep handler, or waits
+// deep in a read, holds 4 KiB or more.
 func idleStackCheck(t *testing.T, n int, stack0 uint64, g0 int) func(when string) {
 	limit := 3072.0
 	if raceEnabled {
@@ -240,6 +241,41 @@ func TestIdleStreamStack(t *testing.T) {
 	check("a second after a busy message")
 	sendHi(writeAll)
 	readHis(t, ctx, conns, "a message after the hand-over")
+}
+
+// TestIdleEngineReaderStack: a program's own goroutine that waits for a
+// message in the engine's ReadMessage on an idle connection parks within
+// the smallest stack (2 KiB), as the W3C socket's and the stream's do: the
+// wait for the first frame comes before the frames of the message reader
+// (native.Conn.awaitQuiet). Each reader then takes the message that
+// comes.
+func TestIdleEngineReaderStack(t *testing.T) {
+	if !inStackChild(t, "TestIdleEngineReaderStack") {
+		return
+	}
+	const n = 200
+	u, writeAll := holdingServer(t)
+	stack0, g0 := stacks()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := make(chan string, n)
+	for range n {
+		c, _, err := native.Dial(ctx, u, nil)
+		require.NoError(t, err)
+		defer c.CloseNow()
+		go func() {
+			_, msg, err := c.ReadMessage(nil)
+			if err != nil {
+				got <- err.Error()
+				return
+			}
+			got <- string(msg)
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // every reader waits
+	idleStackCheck(t, n, stack0, g0)("waiting for a message")
+	sendHi(writeAll)
+	takeHis(t, ctx, got, n, "a message")
 }
 
 // readHis reads a "hi" text from each stream.
