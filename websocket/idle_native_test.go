@@ -65,6 +65,31 @@ func holdingServer(t *testing.T) (string, func(b []byte)) {
 	return "ws://" + ln.Addr().String() + "/", writeAll
 }
 
+// idleStack is what each idle stack test starts with, in its child
+// process (inStackChild): a holdingServer's URL and writeAll, a context
+// for the test's waits, and check, the idleStackCheck of n sockets opened
+// from now on.
+type idleStack struct {
+	url      string
+	writeAll func(b []byte)
+	ctx      context.Context
+	check    func(when string)
+}
+
+// startIdleStack runs the test named name in its child process and
+// returns false; in the child it returns the test's idleStack and true.
+func startIdleStack(t *testing.T, name string, n int) (*idleStack, bool) {
+	t.Helper()
+	if !inStackChild(t, name) {
+		return nil, false
+	}
+	u, writeAll := holdingServer(t)
+	stack0, g0 := stacks()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return &idleStack{url: u, writeAll: writeAll, ctx: ctx, check: idleStackCheck(t, n, stack0, g0)}, true
+}
+
 // TestIdleSocketStack: an open W3C client socket that has nothing to read
 // waits on one goroutine with the smallest stack (2 KiB) and no read
 // buffer, although its reading goroutine ran the open event; a message
@@ -76,23 +101,21 @@ func holdingServer(t *testing.T) (string, func(b []byte)) {
 // use at the last GC (which the test's other goroutines set), and what it
 // sees is whether an idle socket's goroutine ever needs more.
 func TestIdleSocketStack(t *testing.T) {
-	if !inStackChild(t, "TestIdleSocketStack") {
+	const n = 200
+	is, ok := startIdleStack(t, "TestIdleSocketStack", n)
+	if !ok {
 		return
 	}
-	const n = 200
-	u, writeAll := holdingServer(t)
+	ctx, check, writeAll := is.ctx, is.check, is.writeAll
 	got := make(chan string, n)
-	stack0, g0 := stacks()
 	sockets := make([]*websocket.WebSocket, 0, n)
 	defer func() {
 		for _, ws := range sockets {
 			ws.Close(1000, "")
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	for range n {
-		ws, err := websocket.NewWithOptions(u, &websocket.Options{
+		ws, err := websocket.NewWithOptions(is.url, &websocket.Options{
 			// An open handler that runs deep, as a program's would: the
 			// goroutine that ran it grows its stack.
 			OnOpen: func(websocket.Event) { deep(64) },
@@ -107,7 +130,6 @@ func TestIdleSocketStack(t *testing.T) {
 	}
 	waiting := time.Now()
 	time.Sleep(200 * time.Millisecond) // every socket waits
-	check := idleStackCheck(t, n, stack0, g0)
 	check("after the open event")
 
 	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
@@ -205,17 +227,15 @@ func idleStackCheck(t *testing.T, n int, stack0 uint64, g0 int) func(when string
 // pump) with the smallest stack and no read buffer; a message that then
 // comes after a quiet second is read, and the stream waits that way again.
 func TestIdleStreamStack(t *testing.T) {
-	if !inStackChild(t, "TestIdleStreamStack") {
+	const n = 200
+	is, ok := startIdleStack(t, "TestIdleStreamStack", n)
+	if !ok {
 		return
 	}
-	const n = 200
-	u, writeAll := holdingServer(t)
-	stack0, g0 := stacks()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	ctx, check, writeAll := is.ctx, is.check, is.writeAll
 	conns := make([]*websocket.StreamConnection, 0, n)
 	for range n {
-		s, err := websocket.NewStream(ctx, u, &websocket.StreamOptions{ParallelHandshakes: true})
+		s, err := websocket.NewStream(ctx, is.url, &websocket.StreamOptions{ParallelHandshakes: true})
 		require.NoError(t, err)
 		defer s.Close(websocket.CloseInfo{CloseCode: 1000})
 		c, err := s.Opened(ctx)
@@ -224,7 +244,6 @@ func TestIdleStreamStack(t *testing.T) {
 	}
 	waiting := time.Now()
 	time.Sleep(200 * time.Millisecond) // every stream waits
-	check := idleStackCheck(t, n, stack0, g0)
 	check("after opening")
 
 	time.Sleep(time.Until(waiting.Add(1100 * time.Millisecond))) // a quiet second
@@ -250,17 +269,14 @@ func TestIdleStreamStack(t *testing.T) {
 // (native.Conn.awaitQuiet). Each reader then takes the message that
 // comes.
 func TestIdleEngineReaderStack(t *testing.T) {
-	if !inStackChild(t, "TestIdleEngineReaderStack") {
+	const n = 200
+	is, ok := startIdleStack(t, "TestIdleEngineReaderStack", n)
+	if !ok {
 		return
 	}
-	const n = 200
-	u, writeAll := holdingServer(t)
-	stack0, g0 := stacks()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	got := make(chan string, n)
 	for range n {
-		c, _, err := native.Dial(ctx, u, nil)
+		c, _, err := native.Dial(is.ctx, is.url, nil)
 		require.NoError(t, err)
 		defer c.CloseNow()
 		go func() {
@@ -273,9 +289,9 @@ func TestIdleEngineReaderStack(t *testing.T) {
 		}()
 	}
 	time.Sleep(200 * time.Millisecond) // every reader waits
-	idleStackCheck(t, n, stack0, g0)("waiting for a message")
-	sendHi(writeAll)
-	takeHis(t, ctx, got, n, "a message")
+	is.check("waiting for a message")
+	sendHi(is.writeAll)
+	takeHis(t, is.ctx, got, n, "a message")
 }
 
 // readHis reads a "hi" text from each stream.
