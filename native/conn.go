@@ -290,7 +290,8 @@ func (c *Conn) endError() error {
 // writeQueueFull is the writer's hook when an async write would pass
 // MaxWriteQueue: the queue is already dropped; ReadMessage returns
 // ErrWriteQueueFull from its next message on (a read already blocked
-// returns it once TCP is dropped), and a Close 1008 goes out if the write
+// returns it once TCP is dropped, or, waiting for a quiet connection's
+// next frame, once that wait ends), and a Close 1008 goes out if the write
 // in flight completes within failWriteTimeout (a peer that reads nothing
 // never gets it), then TCP is dropped.
 func (c *Conn) writeQueueFull() {

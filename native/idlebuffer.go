@@ -90,12 +90,14 @@ func (c *Conn) WaitReadable() error {
 
 // awaitQuiet is awaitData's wait for the first frame of a message, taken
 // by ReadMessage before it calls readMessageLocked when the connection is
-// quiet, under readMu: a goroutine that waits in ReadMessage on an idle
-// connection then parks with shallow frames only, within a new
-// goroutine's 2 KiB stack, where under readMessageLocked's the stack had
-// to grow to 4 KiB. Whatever ended the wait, the read reports.
-// (ReadMessageContext with a context that can end parks in 4 KiB all the
-// same: registering its context.AfterFunc goes deeper than that.)
+// quiet, under readMu: a new goroutine that waits in ReadMessage on an
+// idle connection then parks with shallow frames only, within its 2 KiB
+// stack, where under readMessageLocked's the stack had to grow to 4 KiB.
+// Whatever ended the wait, the read reports. It helps only a goroutine
+// whose stack has not grown already: reading a message grows it, and the
+// runtime does not shrink a 4 KiB stack that waits on the network. (Nor
+// does it help ReadMessageContext with a context that can end: registering
+// its context.AfterFunc goes deeper.)
 func (c *Conn) awaitQuiet() {
 	if !c.readable && c.quietLocked() {
 		_ = c.waitReadableLocked()
