@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -86,7 +87,11 @@ func traceExpr(b *testing.B, ctx context.Context, expr, cats string) string {
 	if err != nil {
 		b.Fatalf("tracing %s: %v", expr, err)
 	}
-	<-done
+	select {
+	case <-done:
+	case <-ctx.Done():
+		b.Fatalf("tracing %s: no tracingComplete: %v", expr, ctx.Err())
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	mainTid, mainPid := -1, -1
@@ -94,6 +99,9 @@ func traceExpr(b *testing.B, ctx context.Context, expr, cats string) string {
 		if e.Ph == "M" && e.Name == "thread_name" && strings.Contains(string(e.Args), "CrRendererMain") {
 			mainTid, mainPid = e.Tid, e.Pid
 		}
+	}
+	if mainTid < 0 {
+		b.Fatalf("tracing %s: no CrRendererMain thread among %d events (categories %q)", expr, len(events), cats)
 	}
 	type agg struct {
 		n         int
@@ -118,7 +126,7 @@ func traceExpr(b *testing.B, ctx context.Context, expr, cats string) string {
 	for k := range by {
 		names = append(names, k)
 	}
-	slices.SortFunc(names, func(x, y string) int { return int(by[y].tdur - by[x].tdur) })
+	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(by[y].tdur, by[x].tdur) })
 	var sb strings.Builder
 	n := float64(max(run.Total, 1))
 	fmt.Fprintf(&sb, "%s: %d echoes, %d events; main thread: per echo count, wall µs, thread µs\n", expr, run.Total, len(events))
