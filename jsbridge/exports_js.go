@@ -32,7 +32,8 @@ func exportedProgram() float64 { return programToken }
 // goroutine that parked while holding it), for the listener to hand the
 // message over through the js.Func instead; and it runs wake, which is
 // the socket's owner's code, on a goroutine of its own. It returns 1 when
-// it took the message, or had nothing to take it for.
+// it took the message, or had nothing to take it for. A socket's tryWake
+// (see SetTryWake), when it does the work, spares that goroutine.
 //
 //lint:ignore U1000 called by w3ws.js, as a WebAssembly export
 //go:wasmexport w3wsMessage
@@ -52,8 +53,9 @@ func exportedMessage(code, x int32) int32 {
 	if ok {
 		ws.msgs = append(ws.msgs, e)
 	}
+	tryWake := ws.tryWake
 	ws.mu.Unlock()
-	if ok {
+	if ok && (tryWake == nil || !tryWake()) {
 		go ws.wake()
 	}
 	return 1

@@ -94,6 +94,9 @@ type WebSocket struct {
 	v    js.Value
 	id   int
 	wake func()
+	// tryWake, set by SetTryWake, is wake for where no goroutine may
+	// park; ws.mu guards it.
+	tryWake func() bool
 
 	// Messages reach Go one of two ways (see adapt). Directly, onmessage
 	// is direct, eventFn bound to the socket: each message calls Go, which
@@ -245,6 +248,21 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 	sockets[id] = ws
 	socketsMu.Unlock()
 	return ws, nil
+}
+
+// SetTryWake sets a function that wake's signal can be tried with where
+// Go may not park: in a program attached with w3wsBridge.attach, a
+// message enters Go through a WebAssembly export, which must return
+// without parking, so it cannot run wake, which may wait for a mutex,
+// and starts a goroutine to run it. When tryWake is set, the export calls
+// it first: it must not park (sync.Mutex.TryLock, a non-blocking channel
+// send), and it returns false when it could not do all of wake's work that
+// way, and then wake runs on a goroutine as before. That saves a
+// goroutine start and a switch per message.
+func (ws *WebSocket) SetTryWake(tryWake func() bool) {
+	ws.mu.Lock()
+	ws.tryWake = tryWake
+	ws.mu.Unlock()
 }
 
 // lookup returns the socket with id, or nil once Take has returned its

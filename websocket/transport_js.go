@@ -80,6 +80,7 @@ func (ws *WebSocket) connect() error {
 		return err
 	}
 	t.js = j
+	j.SetTryWake(t.tryWake)
 	t.released = ws.releasedData
 	go t.read()
 	return nil
@@ -95,6 +96,26 @@ func (t *transport) wake() {
 	default:
 	}
 	t.checkDrained()
+}
+
+// tryWake is wake where Go may not park (see jsbridge.WebSocket.SetTryWake):
+// it signals the reader, unless a SendContext waits for the browser's
+// bufferedAmount to drain, whose check may wait for locks; then it leaves
+// all to wake.
+func (t *transport) tryWake() bool {
+	if !t.mu.TryLock() {
+		return false
+	}
+	waiting := t.drained != nil
+	t.mu.Unlock()
+	if waiting {
+		return false
+	}
+	select {
+	case t.kick <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // read is the reader goroutine: it dispatches the browser's events, in
