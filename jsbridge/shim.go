@@ -16,8 +16,10 @@ var shimJS string
 // finalizer) to each of the event, the data and the array. Sockets work
 // the same without it. A page that also calls w3wsBridge.attach(go),
 // go being wasm_exec.js's Go instance, before it instantiates the program,
-// has such a message handed to the program through its w3wsMessage
-// WebAssembly export instead of a js.Func, and the Go runtime's idle
+// has such a message written into the program's memory and handed to it
+// through its w3wsMessage WebAssembly export instead of a js.Func, a
+// binary message sent in one call from the program's memory (see
+// WebSocket.SendBytesIfOpen), and the Go runtime's idle
 // timeout kept armed across messages instead of cancelled and armed again
 // for each (a setTimeout and a clearTimeout per message while a Go timer
 // is pending). Being a file, not source the package evaluates, it

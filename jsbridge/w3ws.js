@@ -13,8 +13,10 @@
 // call. Without it, jsbridge does the same from Go, at a higher cost per
 // message. A page that also calls w3wsBridge.attach(go) before it
 // instantiates the program saves the most: messages then enter Go through
-// a WebAssembly export instead of a syscall/js function, and the Go
-// runtime's idle timeout is kept armed across them (coalesceTimeouts):
+// a WebAssembly export instead of a syscall/js function, written
+// straight into the program's memory (inbox.land), a binary send is one
+// call that sends from it (inbox.sender), and the Go runtime's idle
+// timeout is kept armed across messages (coalesceTimeouts):
 //
 //	const go = new Go();
 //	w3wsBridge.attach(go);
@@ -263,7 +265,9 @@
 		// such message and kept); for a larger one, a Uint8Array over its
 		// data. For a text of at most limit / 3 UTF-16 code units, x is -1
 		// - the length of its UTF-8, in inbox.buffer; for a longer one,
-		// the text.
+		// the text. In an attached program, inbox.land can move what
+		// inbox.buffer holds into the program's memory, and
+		// inbox.sender sends from there.
 		//
 		// When messages are batched, the browser pushes their events to
 		// msgs (an Array) by itself, and drain() unpacks them, oldest
@@ -295,7 +299,48 @@
 				}
 				program.go._resume();
 			};
+			// target returns where the listener writes a message of at
+			// most limit bytes: buffer, made for the first, unless land
+			// said otherwise.
+			let target = () => (inbox.buffer ??= new Uint8Array(limit));
 			const inbox = {
+				// sender returns, for a program attached, a function
+				// that sends the n bytes at ptr in its memory on ws if
+				// ws is OPEN, and returns whether it was; send copies
+				// them before it returns. Otherwise it returns null.
+				sender: (ws) => {
+					const mem = program && program.ex.mem;
+					if (!(mem instanceof WebAssembly.Memory)) {
+						return null;
+					}
+					return (ptr, n) => {
+						if (ws.readyState !== 1) {
+							return false;
+						}
+						ws.send(new Uint8Array(mem.buffer, ptr, n));
+						return true;
+					};
+				},
+				// land, for a program attached, makes the listener write
+				// the messages it passes as a number at ptr in the
+				// program's memory, where limit bytes are the socket's,
+				// instead of in buffer, and returns true; otherwise it
+				// returns false.
+				land: (ptr, size) => {
+					const mem = program && program.ex.mem;
+					if (!(mem instanceof WebAssembly.Memory) || size !== limit) {
+						return false;
+					}
+					let view = null;
+					target = () => {
+						// A grown memory has a new buffer.
+						if (view === null || view.buffer !== mem.buffer) {
+							view = new Uint8Array(mem.buffer, ptr, limit);
+						}
+						return view;
+					};
+					return true;
+				},
 				buffer: null,
 				batch: null,
 				items: [],
@@ -306,8 +351,7 @@
 							go(code, d);
 							return;
 						}
-						inbox.buffer ??= new Uint8Array(limit);
-						buffered(-1 - utf8(d, inbox.buffer, 0));
+						buffered(-1 - utf8(d, target(), 0));
 						return;
 					}
 					const n = d.byteLength;
@@ -315,9 +359,9 @@
 						go(code, new Uint8Array(d));
 						return;
 					}
-					inbox.buffer ??= new Uint8Array(limit);
+					const t = target();
 					if (n > 0) {
-						inbox.buffer.set(new Uint8Array(d));
+						t.set(new Uint8Array(d));
 					}
 					buffered(n);
 				},

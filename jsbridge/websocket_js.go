@@ -4,9 +4,11 @@ package jsbridge
 
 import (
 	"encoding/binary"
+	"runtime"
 	"sync"
 	"syscall/js"
 	"time"
+	"unsafe"
 )
 
 // Cached constructors, functions and accessors, looked up once, as
@@ -127,6 +129,21 @@ type WebSocket struct {
 	// send, bufferedAmount and readyState bound to v.
 	send, bufferedAmount, readyState js.Value
 
+	// sendFrom is inbox.sender(v) in a program attached with
+	// w3wsBridge.attach (else undefined): sendFrom(ptr, n) sends the n
+	// bytes at ptr in the program's memory if v is OPEN, and says whether
+	// it was. See SendBytesIfOpen.
+	sendFrom js.Value
+
+	// land, in a program attached with w3wsBridge.attach, is where
+	// w3ws.js's listener writes a message it passes as a number
+	// (inbox.land), instead of in inBuf, so that taking it needs no call
+	// into JavaScript. Listeners run one at a time, and each message is
+	// copied out before its listener returns. Never moved (Go's heap is
+	// not compacted) and kept with the socket, it outlives the listener,
+	// which the close event removes.
+	land []byte
+
 	mu       sync.Mutex // guards the fields below; Take holds it while it runs
 	batching bool       // onmessage is push
 	queued   bool       // msgs may hold messages: batching, or was until the last Take
@@ -237,6 +254,17 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 		ws.direct = inbox.Get("listener")
 		ws.drain = inbox.Get("drain")
 		ws.items = inbox.Get("items")
+		if inbox.Get("sender").Type() == js.TypeFunction {
+			if f := inbox.Call("sender", v); f.Type() == js.TypeFunction {
+				ws.sendFrom = f
+			}
+		}
+		if inbox.Get("land").Type() == js.TypeFunction {
+			land := make([]byte, shimLimit)
+			if inbox.Call("land", uintptr(unsafe.Pointer(&land[0])), len(land)).Truthy() {
+				ws.land = land
+			}
+		}
 	}
 	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
 	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
@@ -552,10 +580,11 @@ func (ws *WebSocket) unpacked(x js.Value) (Event, bool) {
 }
 
 // buffered returns the message whose bytes w3ws.js's listener left in
-// inBuf: n bytes of a binary message, or, for n < 0, -1 - n bytes of a
-// text's UTF-8. It copies them out in one call into JavaScript; false
-// means the inbox has no buffer, which its listener makes before it passes
-// a number. Listeners run one at a time, so inBuf needs no lock.
+// inBuf, or in land: n bytes of a binary message, or, for n < 0, -1 - n
+// bytes of a text's UTF-8. It copies them out, from inBuf in one call into
+// JavaScript; false means the inbox has no buffer, which its listener
+// makes before it passes a number. Listeners run one at a time, so inBuf
+// and land need no lock.
 func (ws *WebSocket) buffered(n int) (Event, bool) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -564,6 +593,14 @@ func (ws *WebSocket) buffered(n int) (Event, bool) {
 
 // bufferedLocked is buffered with ws.mu held.
 func (ws *WebSocket) bufferedLocked(n int) (Event, bool) {
+	if ws.land != nil {
+		if n < 0 {
+			return Event{Kind: EventMessage, IsText: true, Text: string(ws.land[:min(-1-n, shimLimit)])}, true
+		}
+		data := ws.dataFor(min(n, shimLimit))
+		copy(data, ws.land)
+		return Event{Kind: EventMessage, Data: data}, true
+	}
 	if ws.inBuf.Type() != js.TypeObject {
 		if ws.inBuf = ws.inbox.Get("buffer"); ws.inBuf.Type() != js.TypeObject {
 			return Event{}, false
@@ -759,6 +796,42 @@ func (ws *WebSocket) SendBytes(b []byte) (err error) {
 	}
 	ws.send.Invoke(ws.view)
 	return nil
+}
+
+// The readyState attribute's OPEN.
+const readyStateOpen = 1
+
+// SendBytesIfOpen sends b as SendBytes does if the socket's readyState is
+// OPEN, and reports whether it was: in CLOSING or CLOSED the browser's
+// send would send nothing, only grow its bufferedAmount and log a warning.
+// In a program attached with w3wsBridge.attach it is one call into
+// JavaScript, whose send copies the bytes straight out of the program's
+// memory (send copies before it returns); otherwise it reads readyState,
+// then sends as SendBytes does, which is three calls.
+func (ws *WebSocket) SendBytesIfOpen(b []byte) (sent bool, err error) {
+	defer catch(&err)
+	if !ws.sendFrom.IsUndefined() {
+		var p unsafe.Pointer
+		if len(b) > 0 {
+			p = unsafe.Pointer(&b[0])
+		}
+		sent = ws.sendFrom.Invoke(uintptr(p), len(b)).Truthy()
+		runtime.KeepAlive(b)
+		return sent, nil
+	}
+	if ws.ReadyState() != readyStateOpen {
+		return false, nil
+	}
+	return true, ws.SendBytes(b)
+}
+
+// SendTextIfOpen calls send(s) if the socket's readyState is OPEN, and
+// reports whether it was, as SendBytesIfOpen.
+func (ws *WebSocket) SendTextIfOpen(s string) (sent bool, err error) {
+	if ws.ReadyState() != readyStateOpen {
+		return false, nil
+	}
+	return true, ws.SendText(s)
 }
 
 // Close calls close(), close(code) or close(code, reason): code 0 means

@@ -440,12 +440,16 @@ func TestCloseReasonInvalidUTF8(t *testing.T) {
 
 // TestServerCloseSetsClosing: once the server's Close has arrived, the
 // socket is CLOSING until TCP ends (here the server holds it 500 ms after
-// the client's reply), then CLOSED with a clean close.
+// the client's reply), then CLOSED with a clean close. A Send then sends
+// nothing and grows BufferedAmount; in the browser the Go state is still
+// OPEN there, and Send learns of CLOSING from the browser as it sends.
 func TestServerCloseSetsClosing(t *testing.T) {
 	u, id := route(t, "/raw", "frames=880203e8", "linger=500")
 	r := newRecorder(t)
 	ws := r.dial(u, nil)
 	require.Eventually(t, func() bool { return ws.ReadyState() == websocket.CLOSING }, waitTimeout, time.Millisecond)
+	require.NoError(t, ws.Send(websocket.ArrayBuffer("late")))
+	assert.Equal(t, uint64(4), ws.BufferedAmount(), "Send while CLOSING")
 	assert.Equal(t, []string{"open rs=1", `close rs=3 1000 "" true`}, r.wait())
 	assert.Equal(t, []string{`close 1000 ""`}, wireLog(t, id).Wire())
 }

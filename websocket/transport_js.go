@@ -158,15 +158,21 @@ func (t *transport) read() {
 // the page's URL (the script's in a worker), as the browser uses.
 func defaultBaseURL() string { return jsbridge.LocationHref() }
 
-// send hands one message to the browser. bufferedAmount grows now and
-// falls when a dispatcher task sees the browser's own bufferedAmount fall.
+// send hands one message to the browser if its socket is still OPEN (it
+// may be CLOSING, having received the server's Close, while the Go state
+// is OPEN). bufferedAmount grows now, and falls when a dispatcher task
+// sees the browser's own bufferedAmount fall; a message the browser did
+// not take only grows it, as grow.
 func (t *transport) send(text string, bin []byte, isText bool, n uint64) {
-	t.buffered.Add(n)
-	t.inBrowser.Add(n)
+	var sent bool
 	if isText {
-		t.js.SendText(text)
+		sent, _ = t.js.SendTextIfOpen(text)
 	} else {
-		t.js.SendBytes(bin)
+		sent, _ = t.js.SendBytesIfOpen(bin)
+	}
+	t.buffered.Add(n)
+	if sent {
+		t.inBrowser.Add(n)
 	}
 }
 

@@ -187,7 +187,10 @@ func (ws *WebSocket) Send(data any) error {
 	if err != nil {
 		return err
 	}
-	switch ws.ReadyState() {
+	// The Go state: in the browser build, where ReadyState would ask the
+	// browser whether it is CLOSING, send asks it in the same call that
+	// sends.
+	switch ReadyState(ws.state.Load()) {
 	case CONNECTING:
 		return domException(ErrInvalidState, "Still in CONNECTING state.")
 	case OPEN:

@@ -1,0 +1,112 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"bytes"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// growMemory makes the program's WebAssembly memory grow, which gives it
+// a new buffer and detaches the old one, and returns what grew it, to be
+// kept alive while the memory's size matters.
+func growMemory(t *testing.T) []byte {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	// More than the heap holds, free or not.
+	b := make([]byte, before.HeapSys+32<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	runtime.ReadMemStats(&after)
+	require.GreaterOrEqual(t, after.Sys-before.Sys, uint64(32<<20), "the memory grew")
+	return b
+}
+
+// TestSendBytesIfOpen checks SendBytesIfOpen every way a message can reach
+// the browser (see bridges): in the attached program (the runner's page
+// attaches every program) its one call sends the bytes straight out of
+// the program's memory, also after the memory grew, from a slice that
+// starts past its array's first byte, and with no bytes; and every way it
+// sends nothing, and leaves the browser's bufferedAmount alone, once the
+// server's Close made the socket CLOSING.
+func TestSendBytesIfOpen(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789"), 1000)
+	for _, b := range bridges(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ws, ch := dialWith(t, "/echo", b.v)
+			ch.open(t)
+			assert.Equal(t, b.name == "shim", !ws.sendFrom.IsUndefined(), "a socket of the attached program sends from its memory")
+			var grown []byte
+			for i, p := range [][]byte{[]byte("abc"), {}, big[7:5007], big[:1], nil} {
+				if i == 3 && b.name == "shim" {
+					grown = growMemory(t)
+				}
+				sent, err := ws.SendBytesIfOpen(p)
+				require.NoError(t, err)
+				require.True(t, sent, "send %d while OPEN", i)
+				if p == nil {
+					p = []byte{}
+				}
+				assert.Equal(t, Event{Kind: EventMessage, Data: p}, ch.next(t), "echo %d", i)
+			}
+			runtime.KeepAlive(grown)
+			closeClean(t, ws, ch)
+
+			ws, ch = dialWith(t, "/raw?frames=880203e8&linger=500", b.v)
+			ch.open(t)
+			require.Eventually(t, func() bool { return ws.ReadyState() == 2 }, waitTimeout, time.Millisecond, "CLOSING")
+			sent, err := ws.SendBytesIfOpen([]byte("late"))
+			require.NoError(t, err)
+			assert.False(t, sent, "send while CLOSING")
+			sent, err = ws.SendTextIfOpen("late")
+			require.NoError(t, err)
+			assert.False(t, sent, "send text while CLOSING")
+			assert.Zero(t, ws.BufferedAmount(), "the browser was not asked to send")
+			assert.Equal(t, Event{Kind: EventClose, Code: 1000, WasClean: true}, ch.next(t))
+		})
+	}
+}
+
+// TestAttachedLand checks that in the attached program w3ws.js's listener
+// writes a message of up to 16 KiB straight into the socket's land, in
+// the program's memory, and never makes its inbox.buffer: binary messages
+// of no byte to the limit, texts whose UTF-8 is longer than their UTF-16,
+// and messages after the memory grew (a listener that kept its view of the
+// old buffer would throw).
+func TestAttachedLand(t *testing.T) {
+	ws, ch := dial(t, "/echo")
+	ch.open(t)
+	require.NotNil(t, ws.land, "the attached program's socket has a land")
+	full := bytes.Repeat([]byte{0xa5}, shimLimit)
+	text := strings.Repeat("é€", shimLimit/3/2)
+	var grown []byte
+	for i, want := range []Event{
+		{Kind: EventMessage, Data: []byte{1, 2, 3}},
+		{Kind: EventMessage, Data: []byte{}},
+		{Kind: EventMessage, IsText: true, Text: "héllo"},
+		{Kind: EventMessage, Data: full},
+		{Kind: EventMessage, Data: []byte("after growing")},
+		{Kind: EventMessage, IsText: true, Text: text},
+	} {
+		if i == 4 {
+			grown = growMemory(t)
+		}
+		if want.IsText {
+			require.NoError(t, ws.SendText(want.Text))
+		} else {
+			require.NoError(t, ws.SendBytes(want.Data))
+		}
+		assert.Equal(t, want, ch.next(t), "message %d", i)
+	}
+	runtime.KeepAlive(grown)
+	assert.True(t, ws.inbox.Get("buffer").IsNull(), "inbox.buffer was never made")
+	closeClean(t, ws, ch)
+}
