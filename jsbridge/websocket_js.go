@@ -558,12 +558,12 @@ func (ws *WebSocket) message(d js.Value, locked bool) Event {
 }
 
 // unpacked returns the message that w3ws.js's listener passed as x (see
-// w3wsBridge.inbox): the length of a binary message in inBuf, -1 - the
-// length of a text's UTF-8 in inBuf, a Uint8Array over a larger binary
-// message, or a longer text. Bytes are copied in one call into JavaScript:
-// a binary message's into the slice last given back with Recycle if it
-// fits, else into a new one (see dataFor). false means there was no
-// message (see buffered).
+// w3wsBridge.inbox): the length of a binary message in inBuf (or land),
+// -1 - the length of a text's UTF-8 there, a Uint8Array over a larger
+// binary message, or a longer text. Bytes are copied in one call into
+// JavaScript, or, from land, in none: a binary message's into the slice
+// last given back with Recycle if it fits, else into a new one (see
+// dataFor). false means there was no message (see buffered).
 func (ws *WebSocket) unpacked(x js.Value) (Event, bool) {
 	switch x.Type() { // Type reads only the Go side of x
 	case js.TypeString:
