@@ -14,13 +14,15 @@ import (
 )
 
 // growMemory makes the program's WebAssembly memory grow, which gives it
-// a new buffer and detaches the old one, and returns what grew it, to be
-// kept alive while the memory's size matters.
+// a new buffer and detaches the old one: it allocates more than the Go
+// heap holds, free or not, which the runtime can only place in new
+// memory. It returns the allocation, which the caller keeps alive until
+// after its next message, so that the allocation is made and kept; the
+// memory itself never shrinks.
 func growMemory(t *testing.T) []byte {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	// More than the heap holds, free or not.
 	b := make([]byte, before.HeapSys+32<<20)
 	for i := 0; i < len(b); i += 4096 {
 		b[i] = 1

@@ -20,7 +20,7 @@ func exportedProgram() float64 { return programToken }
 
 // exportedMessage is the w3wsMessage export, which w3ws.js's listener
 // calls, in a program attached with w3wsBridge.attach, for a message whose
-// bytes it left in the socket's inbox.buffer: code is the socket's
+// bytes it left in the socket's land (or inbox.buffer): code is the socket's
 // id<<2|EventMessage, and x the message as onEvent's unpacked takes a
 // number. Being a WebAssembly export, not a js.Func, the call passes two
 // numbers and reads no property; the listener then runs the goroutines it

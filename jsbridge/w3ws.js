@@ -229,10 +229,9 @@
 		// instance of wasm_exec.js that runs the program) cheaper still:
 		// call it right after new Go(), before the program is
 		// instantiated with go.importObject. The listener then hands the
-		// program a message in inbox.buffer through its w3wsMessage
-		// export, a plain WebAssembly call, and lets its goroutines run
-		// with go._resume(),
-		// as wasm_exec.js's timers do; without attach it calls go, a
+		// program a message in its memory (inbox.land) through its
+		// w3wsMessage export, a plain WebAssembly call, and lets its
+		// goroutines run with go._resume(), as wasm_exec.js's timers do; without attach it calls go, a
 		// syscall/js function, whose call costs Go a reference with a
 		// finalizer for each of its this and arguments and a property
 		// name decoded for each of the five it reads. While a Go timer
@@ -279,9 +278,9 @@
 		// that a long queue is not moved once per drain).
 		//
 		// token is the program's w3wsProgram() when it has that export;
-		// with the program attached, a message in inbox.buffer calls its
-		// w3wsMessage(code, x) export instead of go (and go after all
-		// when the export returns 0).
+		// with the program attached, a message in inbox.buffer (or at
+		// land's ptr) calls its w3wsMessage(code, x) export instead of
+		// go (and go after all when the export returns 0).
 		inbox(go, code, msgs, token) {
 			const program = programOf(token);
 			const buffered = program === null ? (x) => go(code, x) : (x) => {

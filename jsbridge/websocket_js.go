@@ -4,7 +4,6 @@ package jsbridge
 
 import (
 	"encoding/binary"
-	"runtime"
 	"sync"
 	"syscall/js"
 	"time"
@@ -144,6 +143,10 @@ type WebSocket struct {
 	// which the close event removes.
 	land []byte
 
+	// sending holds SendBytesIfOpen's bytes while JavaScript sends them
+	// from the program's memory (see there).
+	sending []byte
+
 	mu       sync.Mutex // guards the fields below; Take holds it while it runs
 	batching bool       // onmessage is push
 	queued   bool       // msgs may hold messages: batching, or was until the last Take
@@ -254,17 +257,7 @@ func open(url string, protocols []string, wake func(), bridge js.Value) (ws *Web
 		ws.direct = inbox.Get("listener")
 		ws.drain = inbox.Get("drain")
 		ws.items = inbox.Get("items")
-		if inbox.Get("sender").Type() == js.TypeFunction {
-			if f := inbox.Call("sender", v); f.Type() == js.TypeFunction {
-				ws.sendFrom = f
-			}
-		}
-		if inbox.Get("land").Type() == js.TypeFunction {
-			land := make([]byte, shimLimit)
-			if inbox.Call("land", uintptr(unsafe.Pointer(&land[0])), len(land)).Truthy() {
-				ws.land = land
-			}
-		}
+		ws.sendFrom, ws.land = attachedInbox(inbox, v)
 	}
 	ws.onTimer = only(wakeFn, id<<2|wakeTimer)
 	ws.armLater = fnListen.Call("bind", v, "message", only(fnTimer, only(wakeFn, id<<2|wakeMessage), 0), jsOnce)
@@ -291,6 +284,37 @@ func (ws *WebSocket) SetTryWake(tryWake func() bool) {
 	ws.mu.Lock()
 	ws.tryWake = tryWake
 	ws.mu.Unlock()
+}
+
+// attachedInbox returns, for a socket whose program is attached with
+// w3wsBridge.attach, inbox.sender(v) and a land the inbox's listener
+// writes into (see WebSocket.sendFrom and WebSocket.land); otherwise, or
+// with a w3ws.js that has neither, or if one throws (the browser socket
+// exists by now, so open must not fail), undefined and nil. Both need the
+// program attached, so the land's 16 KiB are only allocated when sender
+// says it is.
+func attachedInbox(inbox, v js.Value) (sendFrom js.Value, land []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(js.Error); !ok {
+				panic(r)
+			}
+			sendFrom, land = js.Undefined(), nil
+		}
+	}()
+	if inbox.Get("sender").Type() != js.TypeFunction {
+		return js.Undefined(), nil
+	}
+	if sendFrom = inbox.Call("sender", v); sendFrom.Type() != js.TypeFunction {
+		return js.Undefined(), nil
+	}
+	if inbox.Get("land").Type() == js.TypeFunction {
+		b := make([]byte, shimLimit)
+		if inbox.Call("land", uintptr(unsafe.Pointer(&b[0])), len(b)).Truthy() {
+			land = b
+		}
+	}
+	return sendFrom, land
 }
 
 // lookup returns the socket with id, or nil once Take has returned its
@@ -381,7 +405,8 @@ func (ws *WebSocket) received(e Event) {
 // calls Go once and has its data copied out at once: without w3ws.js four
 // calls into JavaScript for a binary message (its data, byteLength, a
 // Uint8Array, CopyBytesToGo), three for a text message; with it, one
-// (CopyBytesToGo) for either up to 16 KiB. In batches, the browser queues
+// (CopyBytesToGo) for either up to 16 KiB, and none in an attached
+// program, whose listener writes it into land. In batches, the browser queues
 // message events in a JavaScript array without calling Go, and the first
 // one after a Take schedules one wake, in a later task (setTimeout 0),
 // that finds them all: without w3ws.js a batch costs three calls more,
@@ -807,7 +832,7 @@ const readyStateOpen = 1
 // In a program attached with w3wsBridge.attach it is one call into
 // JavaScript, whose send copies the bytes straight out of the program's
 // memory (send copies before it returns); otherwise it reads readyState,
-// then sends as SendBytes does, which is three calls.
+// then sends as SendBytes does, which is three or four calls.
 func (ws *WebSocket) SendBytesIfOpen(b []byte) (sent bool, err error) {
 	defer catch(&err)
 	if !ws.sendFrom.IsUndefined() {
@@ -815,8 +840,13 @@ func (ws *WebSocket) SendBytesIfOpen(b []byte) (sent bool, err error) {
 		if len(b) > 0 {
 			p = unsafe.Pointer(&b[0])
 		}
+		// JavaScript reads the bytes at p during the call. Storing b in
+		// the socket makes it escape to the heap, which never moves its
+		// objects: a b the compiler could keep on the caller's stack
+		// would move with the stack if the call grew it.
+		ws.sending = b
 		sent = ws.sendFrom.Invoke(uintptr(p), len(b)).Truthy()
-		runtime.KeepAlive(b)
+		ws.sending = nil
 		return sent, nil
 	}
 	if ws.ReadyState() != readyStateOpen {

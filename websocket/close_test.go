@@ -442,7 +442,9 @@ func TestCloseReasonInvalidUTF8(t *testing.T) {
 // socket is CLOSING until TCP ends (here the server holds it 500 ms after
 // the client's reply), then CLOSED with a clean close. A Send then sends
 // nothing and grows BufferedAmount; in the browser the Go state is still
-// OPEN there, and Send learns of CLOSING from the browser as it sends.
+// OPEN there, and Send learns of CLOSING from the browser as it sends
+// (that it does not ask the browser to send is jsbridge's
+// TestSendBytesIfOpen).
 func TestServerCloseSetsClosing(t *testing.T) {
 	u, id := route(t, "/raw", "frames=880203e8", "linger=500")
 	r := newRecorder(t)
