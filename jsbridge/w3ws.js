@@ -231,7 +231,8 @@
 		// instantiated with go.importObject. The listener then hands the
 		// program a message in its memory (inbox.land) through its
 		// w3wsMessage export, a plain WebAssembly call, and lets its
-		// goroutines run with go._resume(), as wasm_exec.js's timers do; without attach it calls go, a
+		// goroutines run with go._resume(), as wasm_exec.js's timers
+		// do; without attach it calls go, a
 		// syscall/js function, whose call costs Go a reference with a
 		// finalizer for each of its this and arguments and a property
 		// name decoded for each of the five it reads. While a Go timer

@@ -406,10 +406,10 @@ func (ws *WebSocket) received(e Event) {
 // calls into JavaScript for a binary message (its data, byteLength, a
 // Uint8Array, CopyBytesToGo), three for a text message; with it, one
 // (CopyBytesToGo) for either up to 16 KiB, and none in an attached
-// program, whose listener writes it into land. In batches, the browser queues
-// message events in a JavaScript array without calling Go, and the first
-// one after a Take schedules one wake, in a later task (setTimeout 0),
-// that finds them all: without w3ws.js a batch costs three calls more,
+// program, whose listener writes it into land. In batches, the browser
+// queues message events in a JavaScript array without calling Go, and the
+// first one after a Take schedules one wake, in a later task (setTimeout
+// 0), that finds them all: without w3ws.js a batch costs three calls more,
 // plus the ones of each message; with it, two calls per 64 KiB of
 // messages, plus two for each binary message over 16 KiB or text over
 // 16384/3 UTF-16 units. The open, error and close events call wake at
