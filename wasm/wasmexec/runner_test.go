@@ -114,14 +114,18 @@ func TestRunTimeout(t *testing.T) {
 	assert.Less(t, time.Since(start), 10*time.Second)
 }
 
+// TestRunCancel cancels run's context while the program hangs. The
+// fixture is built first: on a cold build cache that alone can take longer
+// than the wait, and run would then be cancelled before it started.
 func TestRunCancel(t *testing.T) {
+	prog := fixture(t, "hello")
 	ctx, cancel := context.WithCancelCause(t.Context())
 	cause := errors.New("stop now")
 	time.AfterFunc(2*time.Second, func() { cancel(cause) })
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	var stdout, stderr bytes.Buffer
-	code, err := run(ctx, []string{fixture(t, "hello"), "hang"}, &stdout, &stderr)
+	code, err := run(ctx, []string{prog, "hang"}, &stdout, &stderr)
 	assert.Equal(t, exitFailed, code)
 	assert.ErrorIs(t, err, cause)
 	left, err := os.ReadDir(tmp)
