@@ -106,6 +106,7 @@ func TestRunNotWasm(t *testing.T) {
 
 func TestRunTimeout(t *testing.T) {
 	t.Setenv(envTimeout, "1s")
+	fixture(t, "hello") // built before the clock starts
 	start := time.Now()
 	r := runHello(t, "hang")
 	assert.Equal(t, exitFailed, r.code)
@@ -144,6 +145,7 @@ func TestRunCrash(t *testing.T) {
 		}))
 	}
 	defer func() { testHookPageLoaded = nil }()
+	fixture(t, "hello") // built before the clock starts
 	start := time.Now()
 	r := runHello(t, "hang")
 	assert.Equal(t, exitFailed, r.code)
