@@ -79,26 +79,30 @@ func TestSendBytesIfOpen(t *testing.T) {
 
 // TestAttachedLand checks that in the attached program w3ws.js's listener
 // writes a message of up to 16 KiB straight into the socket's land, in
-// the program's memory, and never makes its inbox.buffer: binary messages
-// of no byte to the limit, texts whose UTF-8 is longer than their UTF-16,
-// and messages after the memory grew (a listener that kept its view of the
-// old buffer would throw).
+// the program's memory, and a larger binary one where the w3wsLarge
+// export says, and never makes its inbox.buffer: binary messages of no
+// byte to the limit and over it, texts whose UTF-8 is longer than their
+// UTF-16, and messages after the memory grew (a listener that kept its
+// view of the old buffer would throw).
 func TestAttachedLand(t *testing.T) {
 	ws, ch := dial(t, "/echo")
 	ch.open(t)
 	require.NotNil(t, ws.land, "the attached program's socket has a land")
 	full := bytes.Repeat([]byte{0xa5}, shimLimit)
+	large := bytes.Repeat([]byte("large"), 20000) // through w3wsLarge
 	text := strings.Repeat("é€", shimLimit/3/2)
 	var grown []byte
 	for i, want := range []Event{
 		{Kind: EventMessage, Data: []byte{1, 2, 3}},
+		{Kind: EventMessage, Data: large},
 		{Kind: EventMessage, Data: []byte{}},
 		{Kind: EventMessage, IsText: true, Text: "héllo"},
 		{Kind: EventMessage, Data: full},
 		{Kind: EventMessage, Data: []byte("after growing")},
 		{Kind: EventMessage, IsText: true, Text: text},
+		{Kind: EventMessage, Data: large},
 	} {
-		if i == 4 {
+		if i == 5 {
 			grown = growMemory(t)
 		}
 		if want.IsText {

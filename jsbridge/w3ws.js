@@ -266,8 +266,9 @@
 		// data. For a text of at most limit / 3 UTF-16 code units, x is -1
 		// - the length of its UTF-8, in inbox.buffer; for a longer one,
 		// the text. In an attached program, inbox.land can move what
-		// inbox.buffer holds into the program's memory, and
-		// inbox.sender sends from there.
+		// inbox.buffer holds into the program's memory, a larger binary
+		// message is written there too, where the program's w3wsLarge
+		// export says, and inbox.sender sends from there.
 		//
 		// When messages are batched, the browser pushes their events to
 		// msgs (an Array) by itself, and drain() unpacks them, oldest
@@ -298,6 +299,30 @@
 					return;
 				}
 				program.go._resume();
+			};
+			// large passes the attached program a binary message d of
+			// n bytes, more than limit, through its w3wsLarge export,
+			// which returns where in its memory to write it, and says
+			// whether it did; if not, the listener calls go. null when
+			// the program is not attached or has no such export.
+			const large = program === null || typeof program.ex.w3wsLarge !== "function" ? null : (d, n) => {
+				if (program.go.exited) {
+					return false;
+				}
+				const p = program.ex.w3wsLarge(code, n);
+				if (program.go.exited) {
+					program.go._resolveExitPromise?.();
+					return true;
+				}
+				if (p === 0) {
+					return false; // a lock was held: go can wait for it
+				}
+				if (p > 0) {
+					// The buffer of now: the export may have grown the memory.
+					new Uint8Array(program.ex.mem.buffer, p, n).set(new Uint8Array(d));
+				}
+				program.go._resume();
+				return true;
 			};
 			// target returns where the listener writes a message of at
 			// most limit bytes: buffer, made for the first, unless land
@@ -356,7 +381,9 @@
 					}
 					const n = d.byteLength;
 					if (n > limit) {
-						go(code, new Uint8Array(d));
+						if (large === null || !large(d, n)) {
+							go(code, new Uint8Array(d));
+						}
 						return;
 					}
 					const t = target();

@@ -706,10 +706,10 @@ func counting(b js.Value, token any) js.Value {
 // TestShimExport checks that, in a program attached with
 // w3wsBridge.attach (the runner's page attaches every program), w3ws.js's
 // listener hands a message of up to 16 KiB to Go through the w3wsMessage
-// export, not through the go function its inbox was made with, and lets
-// the goroutine its wake woke run before it returns; and that it calls go
-// for a larger message, or when the inbox was made with another program's
-// token or none. The messages come from the echo server, so the listener
+// export, and a larger binary one through the w3wsLarge export, not
+// through the go function its inbox was made with, and lets the goroutine
+// its wake woke run before it returns; and that it calls go when the
+// inbox was made with another program's token or none. The messages come from the echo server, so the listener
 // runs as the browser calls it, with Go idle.
 func TestShimExport(t *testing.T) {
 	bridge := shim()
@@ -727,6 +727,8 @@ func TestShimExport(t *testing.T) {
 		{"text", js.Undefined(), func(ws *WebSocket) error { return ws.SendText("héllo") },
 			Event{Kind: EventMessage, IsText: true, Text: "héllo"}, 0},
 		{"large", js.Undefined(), func(ws *WebSocket) error { return ws.SendBytes(large) },
+			Event{Kind: EventMessage, Data: large}, 0},
+		{"largeOtherToken", programToken + 1, func(ws *WebSocket) error { return ws.SendBytes(large) },
 			Event{Kind: EventMessage, Data: large}, 1},
 		{"otherToken", programToken + 1, func(ws *WebSocket) error { return ws.SendBytes([]byte{1, 2, 3}) },
 			Event{Kind: EventMessage, Data: []byte{1, 2, 3}}, 1},
@@ -839,17 +841,20 @@ func TestShimExportNeverParks(t *testing.T) {
 		b := counting(bridge, js.Undefined())
 		ws, ch := dialWith(t, "/echo", b)
 		ch.open(t)
-		held := make(chan struct{})
-		go func() {
-			ws.mu.Lock()
-			close(held)
-			time.Sleep(300 * time.Millisecond) // the echo comes meanwhile
-			ws.mu.Unlock()
-		}()
-		<-held
-		require.NoError(t, ws.SendBytes([]byte("while locked")))
-		assert.Equal(t, Event{Kind: EventMessage, Data: []byte("while locked")}, ch.next(t))
-		assert.Equal(t, 1, b.Get("calls").Int(), "the export gave the message back to go")
+		// A message for each export: w3wsMessage's, and w3wsLarge's.
+		for i, p := range [][]byte{[]byte("while locked"), bytes.Repeat([]byte{9}, shimLimit+1)} {
+			held := make(chan struct{})
+			go func() {
+				ws.mu.Lock()
+				close(held)
+				time.Sleep(300 * time.Millisecond) // the echo comes meanwhile
+				ws.mu.Unlock()
+			}()
+			<-held
+			require.NoError(t, ws.SendBytes(p))
+			assert.Equal(t, Event{Kind: EventMessage, Data: p}, ch.next(t))
+			assert.Equal(t, i+1, b.Get("calls").Int(), "the export gave message %d back to go", i)
+		}
 		closeClean(t, ws, ch)
 	})
 }
