@@ -36,7 +36,8 @@ func growMemory(t *testing.T) []byte {
 // the browser (see bridges): in the attached program (the runner's page
 // attaches every program) its one call sends the bytes straight out of
 // the program's memory, also after the memory grew, from a slice that
-// starts past its array's first byte, and with no bytes; and every way it
+// starts past its array's first byte, and with no bytes, and copies out
+// messages over 16 KiB first, into a buffer that grows and is reused; and every way it
 // sends nothing, and leaves the browser's bufferedAmount alone, once the
 // server's Close made the socket CLOSING.
 func TestSendBytesIfOpen(t *testing.T) {
@@ -47,7 +48,10 @@ func TestSendBytesIfOpen(t *testing.T) {
 			ch.open(t)
 			assert.Equal(t, b.name == "shim", !ws.sendFrom.IsUndefined(), "a socket of the attached program sends from its memory")
 			var grown []byte
-			for i, p := range [][]byte{[]byte("abc"), {}, big[7:5007], big[:1], nil} {
+			// Past 16 KiB, w3ws.js copies the bytes out before it
+			// sends them, into a buffer it keeps and grows.
+			huge := bytes.Repeat([]byte("abcdefghijklmnopqrstuvwxyz"), 3000)
+			for i, p := range [][]byte{[]byte("abc"), {}, big[7:5007], big[:1], nil, huge[1 : 1+20000], huge[3:], huge[5 : 5+17000]} {
 				if i == 3 && b.name == "shim" {
 					grown = growMemory(t)
 				}
