@@ -142,6 +142,13 @@ func (u *user) String() string {
 		" closed=" + u.closed + " lines=\n\t" + strings.Join(u.lines, "\n\t")
 }
 
+// roomHas reports whether srv's room has a member named name.
+func roomHas(srv *Server, name string) bool {
+	srv.room.mu.Lock()
+	defer srv.room.mu.Unlock()
+	return srv.room.taken(name, nil)
+}
+
 // TestServer walks through a chat: the bot and two users who ask for the
 // same name, lines both ways, the bot's answers, a rename, a leave, and the
 // shutdown.
@@ -152,6 +159,10 @@ func TestServer(t *testing.T) {
 	b, err := bot.Join(ctx, bot.Config{URL: wsURL(hs), Logf: t.Logf})
 	require.NoError(t, err)
 	assert.Equal(t, "bot", b.Name())
+	// Join returns once the bot has sent its name; the room takes it on
+	// the bot's connection, which may come after alice's: the bot welcomes
+	// only those who join after it.
+	require.Eventually(t, func() bool { return roomHas(srv, "bot") }, waitTimeout, time.Millisecond, "the room knows the bot")
 
 	alice := join(t, hs, "alice")
 	alice.waitUsers("bot", "alice")
