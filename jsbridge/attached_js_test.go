@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"runtime"
 	"strings"
+	"syscall/js"
 	"testing"
 	"time"
 
@@ -47,11 +48,17 @@ func TestSendBytesIfOpen(t *testing.T) {
 			ws, ch := dialWith(t, "/echo", b.v)
 			ch.open(t)
 			assert.Equal(t, b.name == "shim", !ws.sendFrom.IsUndefined(), "a socket of the attached program sends from its memory")
+			// What the attached program's sends hand the browser: the
+			// size of the buffer under each view.
+			sends := js.Global().Get("Function").New("ws", `const sizes = [], send = WebSocket.prototype.send;
+				ws.send = function (x) { sizes.push(x.buffer.byteLength); return send.call(this, x); };
+				return sizes;`).Invoke(ws.v)
 			var grown []byte
 			// Past 16 KiB, w3ws.js copies the bytes out before it
 			// sends them, into a buffer it keeps and grows.
 			huge := bytes.Repeat([]byte("abcdefghijklmnopqrstuvwxyz"), 3000)
-			for i, p := range [][]byte{[]byte("abc"), {}, big[7:5007], big[:1], nil, huge[1 : 1+20000], huge[3:], huge[5 : 5+17000]} {
+			payloads := [][]byte{[]byte("abc"), {}, big[7:5007], big[:1], nil, huge[1 : 1+20000], huge[3:], huge[5 : 5+17000]}
+			for i, p := range payloads {
 				if i == 3 && b.name == "shim" {
 					grown = growMemory(t)
 				}
@@ -64,6 +71,15 @@ func TestSendBytesIfOpen(t *testing.T) {
 				assert.Equal(t, Event{Kind: EventMessage, Data: p}, ch.next(t), "echo %d", i)
 			}
 			runtime.KeepAlive(grown)
+			if b.name == "shim" {
+				require.Equal(t, len(payloads), sends.Length(), "sends through ws.send")
+				for i, p := range payloads {
+					// The program's memory is megabytes; the copy's
+					// buffer is the largest message's size.
+					fromMemory := sends.Index(i).Int() >= 1<<20
+					assert.Equal(t, len(p) <= shimLimit, fromMemory, "send %d (%d bytes) from the program's memory", i, len(p))
+				}
+			}
 			closeClean(t, ws, ch)
 
 			ws, ch = dialWith(t, "/raw?frames=880203e8&linger=500", b.v)

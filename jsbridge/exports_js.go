@@ -8,7 +8,7 @@ import (
 )
 
 // programToken is what this program's w3wsProgram export returns: w3ws.js
-// calls the w3wsMessage export of the attached program (see
+// calls the w3wsMessage and w3wsLarge exports of the attached program (see
 // w3wsBridge.attach) whose token a socket's inbox was made with, so that
 // two Go programs on one page never take each other's messages. Drawn
 // once, it never changes; 53 random bits, so that it is a JavaScript

@@ -230,7 +230,8 @@
 		// call it right after new Go(), before the program is
 		// instantiated with go.importObject. The listener then hands the
 		// program a message in its memory (inbox.land) through its
-		// w3wsMessage export, a plain WebAssembly call, and lets its
+		// w3wsMessage export (a larger binary one through w3wsLarge),
+		// a plain WebAssembly call, and lets its
 		// goroutines run with go._resume(), as wasm_exec.js's timers
 		// do; without attach it calls go, a
 		// syscall/js function, whose call costs Go a reference with a
@@ -305,9 +306,10 @@
 			// which returns where in its memory to write it, and says
 			// whether it did; if not, the listener calls go. null when
 			// the program is not attached or has no such export.
-			const large = program === null || typeof program.ex.w3wsLarge !== "function" ? null : (d, n) => {
-				if (program.go.exited) {
-					return false;
+			const large = program === null || typeof program.ex.w3wsLarge !== "function" ||
+				!(program.ex.mem instanceof WebAssembly.Memory) ? null : (d, n) => {
+				if (program.go.exited || n > 0x7fffffff) {
+					return false; // n must fit the export's int32
 				}
 				const p = program.ex.w3wsLarge(code, n);
 				if (program.go.exited) {
@@ -317,10 +319,15 @@
 				if (p === 0) {
 					return false; // a lock was held: go can wait for it
 				}
-				if (p > 0) {
-					// The buffer of now: the export may have grown the memory.
-					new Uint8Array(program.ex.mem.buffer, p, n).set(new Uint8Array(d));
+				if (p < 0) {
+					return true; // nothing to take it for
 				}
+				// The buffer of now: the export may have grown the memory.
+				const buf = program.ex.mem.buffer;
+				if (!Number.isInteger(p) || p + n > buf.byteLength) {
+					throw new Error("w3ws.js: w3wsLarge returned " + p + " for " + n + " bytes");
+				}
+				new Uint8Array(buf, p, n).set(new Uint8Array(d));
 				program.go._resume();
 				return true;
 			};
@@ -352,10 +359,12 @@
 							return true;
 						}
 						// A larger message is copied out first: sent from
-						// the program's memory, a 64 KiB message cost
-						// Chromium's renderer about 100 µs more, mostly on
-						// its worker threads (BenchmarkBrowserThroughput
-						// with W3WS_BENCH_THREADS=1), than the copy does.
+						// the program's memory, a 64 KiB ping-pong echo
+						// cost Chromium's renderer 552 µs on its main
+						// thread and 118 µs on its worker threads, copied
+						// first 458 and 30 (one run each of
+						// BenchmarkBrowserThroughput with
+						// W3WS_BENCH_THREADS=1).
 						if (scratch === null || scratch.length < n) {
 							scratch = new Uint8Array(Math.max(n, 2 * (scratch === null ? 0 : scratch.length)));
 						}
