@@ -957,20 +957,17 @@
       },
     ],
     [
-      "buffered-amount-drained-by-echo",
+      "buffered-amount-drained-by-close",
       async (t) => {
         const [u, id] = t.url("/echo", "");
-        let n = 0;
         await t.wait(
           t.dial(u, id, {
             open: (ws) => {
               t.send(ws, "héllo");
               t.send(ws, new Uint8Array([1, 2, 3]));
             },
-            message: (ws) => {
-              t.buffered(ws); // the echo came back: the data was sent
-              if (++n === 2) t.close(ws, 1000);
-            },
+            message: closeAfter(t, 2),
+            close: (ws) => t.buffered(ws),
           }),
         );
       },

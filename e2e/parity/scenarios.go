@@ -433,21 +433,19 @@ var scenarios = []Scenario{
 			message: closeAfter(t, 2),
 		}))
 	}},
-	{"buffered-amount-drained-by-echo", func(t *T) {
+	{"buffered-amount-drained-by-close", func(t *T) {
+		// The data went out before the closing handshake: at the close
+		// event bufferedAmount is 0. Not read at the echoes: Chromium
+		// lowers it in a task of its own (BufferedAmountUpdateTask),
+		// which can come after the echo's message event.
 		u, id := t.url("/echo", "")
-		n := 0
 		t.wait(t.dial(u, id, hooks{
 			open: func(ws *websocket.WebSocket) {
 				t.send(ws, "héllo")
 				t.send(ws, []byte{1, 2, 3})
 			},
-			message: func(ws *websocket.WebSocket, _ *websocket.MessageEvent) {
-				t.buffered(ws) // the echo came back: the data was sent
-				n++
-				if n == 2 {
-					t.close(ws, 1000, "")
-				}
-			},
+			message: closeAfter(t, 2),
+			close:   func(ws *websocket.WebSocket, _ *websocket.CloseEvent) { t.buffered(ws) },
 		}))
 	}},
 	{"buffered-amount-after-close", func(t *T) {
