@@ -157,7 +157,6 @@ func TestReleaseSeenByEveryListener(t *testing.T) {
 	done := make(chan struct{})
 	ws, err := websocket.NewWithOptions(sendingServer(t, sizes), &websocket.Options{
 		BinaryType: websocket.BinaryTypeArrayBuffer,
-		OnOpen:     func(e websocket.Event) { e.Target().Send("next") },
 		OnMessage:  func(e *websocket.MessageEvent) { e.Release() },
 		OnClose:    func(*websocket.CloseEvent) { close(done) },
 	})
@@ -169,6 +168,12 @@ func TestReleaseSeenByEveryListener(t *testing.T) {
 			ws.Send("next")
 		}
 	})
+	// The first request goes after the second listener is added: sent
+	// from an open handler, its answer could be dispatched before that.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, ws.WaitOpen(ctx))
+	require.NoError(t, ws.Send("next"))
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
