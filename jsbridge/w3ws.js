@@ -230,17 +230,16 @@
 		// call it right after new Go(), before the program is
 		// instantiated with go.importObject. The listener then hands the
 		// program a message in its memory (inbox.land) through its
-		// w3wsMessage export (a larger binary one through w3wsLarge),
-		// a plain WebAssembly call, and lets its
-		// goroutines run with go._resume(), as wasm_exec.js's timers
-		// do; without attach it calls go, a
-		// syscall/js function, whose call costs Go a reference with a
-		// finalizer for each of its this and arguments and a property
-		// name decoded for each of the five it reads. While a Go timer
-		// is pending, each _resume would also cost a clearTimeout and a
-		// setTimeout, which coalesceTimeouts saves; attached after the
-		// program was instantiated, the messages still take the export,
-		// but the timeouts stay wasm_exec.js's.
+		// w3wsMessage export (a larger binary one through w3wsLarge), a
+		// plain WebAssembly call, and lets its goroutines run with
+		// go._resume(), as wasm_exec.js's timers do; without attach it
+		// calls go, a syscall/js function, whose call costs Go a
+		// reference with a finalizer for each of its this and arguments
+		// and a property name decoded for each of the five it reads.
+		// While a Go timer is pending, each _resume would also cost a
+		// clearTimeout and a setTimeout, which coalesceTimeouts saves;
+		// attached after the program was instantiated, the messages
+		// still take the export, but the timeouts stay wasm_exec.js's.
 		//
 		// A Go instance without _resume (a wasm_exec.js of another
 		// shape) is left out: its program's messages come through go.
@@ -286,6 +285,19 @@
 		// go (and go after all when the export returns 0).
 		inbox(go, code, msgs, token) {
 			const program = programOf(token);
+			// mem is the attached program's memory, which land, sender
+			// and large work in; null when there is none.
+			const mem = program !== null && program.ex.mem instanceof WebAssembly.Memory ? program.ex.mem : null;
+			// resume runs the goroutines an export woke; if the
+			// program exited inside the export, it settles go.run's
+			// promise instead, as _resume would have.
+			const resume = () => {
+				if (program.go.exited) {
+					program.go._resolveExitPromise?.();
+				} else {
+					program.go._resume();
+				}
+			};
 			const buffered = program === null ? (x) => go(code, x) : (x) => {
 				// 0: the export could not take the message without
 				// waiting; go can. A program that exited throws.
@@ -293,27 +305,20 @@
 					go(code, x);
 					return;
 				}
-				if (program.go.exited) {
-					// It exited inside the export: settle go.run's
-					// promise, as _resume would have.
-					program.go._resolveExitPromise?.();
-					return;
-				}
-				program.go._resume();
+				resume();
 			};
 			// large passes the attached program a binary message d of
 			// n bytes, more than limit, through its w3wsLarge export,
 			// which returns where in its memory to write it, and says
 			// whether it did; if not, the listener calls go. null when
 			// the program is not attached or has no such export.
-			const large = program === null || typeof program.ex.w3wsLarge !== "function" ||
-				!(program.ex.mem instanceof WebAssembly.Memory) ? null : (d, n) => {
+			const large = mem === null || typeof program.ex.w3wsLarge !== "function" ? null : (d, n) => {
 				if (program.go.exited || n > 0x7fffffff) {
 					return false; // n must fit the export's int32
 				}
 				const p = program.ex.w3wsLarge(code, n);
 				if (program.go.exited) {
-					program.go._resolveExitPromise?.();
+					resume();
 					return true;
 				}
 				if (p === 0) {
@@ -323,12 +328,12 @@
 					return true; // nothing to take it for
 				}
 				// The buffer of now: the export may have grown the memory.
-				const buf = program.ex.mem.buffer;
+				const buf = mem.buffer;
 				if (!Number.isInteger(p) || p + n > buf.byteLength) {
 					throw new Error("w3ws.js: w3wsLarge returned " + p + " for " + n + " bytes");
 				}
 				new Uint8Array(buf, p, n).set(new Uint8Array(d));
-				program.go._resume();
+				resume();
 				return true;
 			};
 			// target returns where the listener writes a message of at
@@ -344,8 +349,7 @@
 				// (grown to the largest message sent), as
 				// jsbridge's SendBytes does. Otherwise it returns null.
 				sender: (ws) => {
-					const mem = program && program.ex.mem;
-					if (!(mem instanceof WebAssembly.Memory)) {
+					if (mem === null) {
 						return null;
 					}
 					let scratch = null;
@@ -379,8 +383,7 @@
 				// instead of in buffer, and returns true; otherwise it
 				// returns false.
 				land: (ptr, size) => {
-					const mem = program && program.ex.mem;
-					if (!(mem instanceof WebAssembly.Memory) || size !== limit) {
+					if (mem === null || size !== limit) {
 						return false;
 					}
 					let view = null;
