@@ -376,6 +376,8 @@ func TestParseDialURL(t *testing.T) {
 		"ws://example.com/#", "ws://example.com/#frag", "ws:///path", "ws://:80/",
 		"ws://example.com:0/", "ws://example.com:65536/", "ws://example.com:x/",
 		"ws://exa mple.com/", "ws://ex\x7fample.com/", "ws://exämple.com/",
+		// Forbidden host code points url.Parse lets through.
+		"ws://]", "ws://a]b/", "wss://a<b>/", "ws://a%25b/", "http://a:b@c]d:80/",
 	} {
 		_, err := parseDialURL(bad)
 		assert.ErrorIs(t, err, ErrInvalidURL, "%q", bad)

@@ -60,6 +60,11 @@ func parseDialURL(rawURL string) (dialTarget, error) {
 			return t, fmt.Errorf("%w: host %q is not an ASCII host name (use punycode)", ErrInvalidURL, t.hostname)
 		}
 	}
+	if !strings.HasPrefix(u.Host, "[") && strings.ContainsAny(t.hostname, forbiddenHostChars) {
+		// url.Parse lets these through in a host name ("ws://]" has the
+		// host "]"), and the address made from it would not dial.
+		return t, fmt.Errorf("%w: host %q has a character no host name may have", ErrInvalidURL, t.hostname)
+	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
@@ -87,6 +92,11 @@ func parseDialURL(rawURL string) (dialTarget, error) {
 	t.user = u.User
 	return t, nil
 }
+
+// forbiddenHostChars are the printable ASCII forbidden domain code points
+// of the URL standard that url.Parse accepts in a host name that is not an
+// IPv6 literal (in brackets); browsers reject a URL with one of them.
+const forbiddenHostChars = "#%:<>?@[]^|"
 
 // redactParseError returns err, url.Parse's error for raw, with the password
 // of raw hidden. The *url.Error quotes raw, and its cause may quote a piece of
