@@ -3,11 +3,8 @@ package websocket
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/net/idna"
 
 	"github.com/w3ws/w3ws/internal/redact"
 	"github.com/w3ws/w3ws/internal/token"
@@ -22,8 +19,8 @@ import (
 // and spaces, controls, quotes, angle brackets and non-ASCII bytes in the path
 // and query percent-encoded as UTF-8. Every failure is a SyntaxError, worded
 // as Chrome words it, except that a URL it quotes has its password shown as
-// "xxxxx" (see redact.URL). Hosts are not IDNA-mapped: a non-ASCII host is
-// refused.
+// "xxxxx" (see redact.URL). The host goes through the URL standard's host
+// parser (canonicalAuthority).
 func parseURL(raw, base string) (*url.URL, error) {
 	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
 	s = strings.Map(func(r rune) rune {
@@ -73,6 +70,10 @@ func parseURL(raw, base string) (*url.URL, error) {
 		end = len(rest)
 	}
 	authority, tail := rest[:end], strings.ReplaceAll(rest[end:], `\`, "/")
+	authority, ok = canonicalAuthority(authority, scheme)
+	if !ok {
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
+	}
 	path, query, hasQuery := strings.Cut(tail, "?")
 	s = scheme + "://" + authority + encodeURLPart(path, pathEncodeSet)
 	if hasQuery {
@@ -82,11 +83,6 @@ func parseURL(raw, base string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 	}
-	host, ok := canonicalHost(u, scheme)
-	if !ok {
-		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
-	}
-	u.Host = host
 	// Dot segments go, as the URL standard's path parser drops them.
 	u = u.ResolveReference(&url.URL{})
 	if u.Path == "" {
@@ -95,49 +91,6 @@ func parseURL(raw, base string) (*url.URL, error) {
 	u.ForceQuery = hasQuery && u.RawQuery == ""
 	return u, nil
 }
-
-// canonicalHost applies the URL standard's host rules that net/url does
-// not, and returns the host[:port] as the url attribute shows it: a domain
-// percent-decoded, IDNA-mapped (UTS #46, so "bücher.example" becomes
-// "xn--bcher-kva.example" and letters are lowercased) and free of forbidden
-// domain code points; the port as a number within 0-65535, dropped when it
-// is the scheme's default.
-func canonicalHost(u *url.URL, scheme string) (string, bool) {
-	port := ""
-	if p := u.Port(); p != "" {
-		n, err := strconv.ParseUint(p, 10, 16)
-		if err != nil {
-			return "", false
-		}
-		if !(scheme == "ws" && n == 80) && !(scheme == "wss" && n == 443) {
-			port = ":" + strconv.FormatUint(n, 10)
-		}
-	}
-	host := u.Hostname()
-	if strings.HasPrefix(u.Host, "[") {
-		return "[" + strings.ToLower(host) + "]" + port, true // IPv6, checked by net/url
-	}
-	host, err := url.PathUnescape(host)
-	// The URL standard decodes invalid UTF-8 to U+FFFD, which UTS #46
-	// disallows; idna.Lookup would instead encode it ("%E500" as
-	// "xn--00-fg4n", a label it then refuses to decode).
-	if err != nil || host == "" || !utf8.ValidString(host) {
-		return "", false
-	}
-	if host, err = idna.Lookup.ToASCII(host); err != nil || host == "" {
-		return "", false
-	}
-	for i := 0; i < len(host); i++ {
-		if c := host[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(forbiddenDomainCodePoints, c) >= 0 {
-			return "", false
-		}
-	}
-	return strings.ToLower(host) + port, true
-}
-
-// forbiddenDomainCodePoints are the printable ASCII forbidden domain code
-// points of the URL standard (controls, space and DEL are checked apart).
-const forbiddenDomainCodePoints = `#%/:<>?@[\]^|`
 
 // toUSVString replaces each maximal invalid UTF-8 subsequence of s with
 // U+FFFD, as the Encoding standard's UTF-8 decoder does: the Go form of the

@@ -49,6 +49,8 @@ func FuzzParseURL(f *testing.F) {
 		{"rel", "%zz://x"},
 		{"ws://example.com/%2e%2E/x", ""},
 		{"ws://example.com/%zz?%zz", ""},
+		{"ws://my_service%2E0x7F.1:1/", ""},
+		{"ws://[0:0:1::ffff:1.2.3.4%25z]:80/", ""},
 	} {
 		f.Add(s[0], s[1])
 	}

@@ -1,0 +1,277 @@
+package websocket
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// canonicalAuthority applies the URL standard's authority rules for a
+// special scheme to the authority of a ws or wss URL ([userinfo@]host[:port])
+// and returns it as the url attribute shows it: the host through
+// parseHost, the port as a number within 0-65535, dropped when it is the
+// scheme's default. It does this before net/url sees the URL, which would
+// refuse hosts browsers take ("a%21b") and take ones they refuse
+// ("[fe80::1%25eth0]"); the user info is left to net/url.
+func canonicalAuthority(authority, scheme string) (string, bool) {
+	userinfo, hostport := "", authority
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		userinfo, hostport = authority[:i+1], authority[i+1:]
+	}
+	host, port, hasPort := splitHostPort(hostport)
+	host, ok := parseHost(host)
+	if !ok {
+		return "", false
+	}
+	if hasPort && port != "" {
+		for i := 0; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return "", false
+			}
+		}
+		n, err := strconv.ParseUint(port, 10, 16)
+		if err != nil {
+			return "", false
+		}
+		if !(scheme == "ws" && n == 80) && !(scheme == "wss" && n == 443) {
+			host += ":" + strconv.FormatUint(n, 10)
+		}
+	}
+	return userinfo + host, true
+}
+
+// splitHostPort splits host[:port] at the first ':' outside brackets, as
+// the URL standard's host state does.
+func splitHostPort(s string) (host, port string, hasPort bool) {
+	inBrackets := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			inBrackets = true
+		case ']':
+			inBrackets = false
+		case ':':
+			if !inBrackets {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
+}
+
+// parseHost is the URL standard's host parser for a special scheme: an IPv6
+// literal in brackets, serialized in its shortest form (a zone is refused,
+// as browsers refuse it); otherwise a domain, percent-decoded and mapped by
+// domainToASCII ("bücher.example" becomes "xn--bcher-kva.example", letters
+// are lowercased), free of forbidden domain code points, and read as an IPv4
+// address when it ends in a number ("127.1" is 127.0.0.1, "1.2.3.09" is
+// refused).
+func parseHost(s string) (string, bool) {
+	if strings.HasPrefix(s, "[") {
+		if !strings.HasSuffix(s, "]") {
+			return "", false
+		}
+		a, err := netip.ParseAddr(s[1 : len(s)-1])
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return "", false
+		}
+		return "[" + serializeIPv6(a) + "]", true
+	}
+	domain := percentDecode(s)
+	// The URL standard decodes invalid UTF-8 to U+FFFD, which UTS #46
+	// disallows; the idna package would instead encode it ("%E500" as
+	// "xn--00-fg4n", a label it then refuses to decode).
+	if domain == "" || !utf8.ValidString(domain) {
+		return "", false
+	}
+	ascii, err := domainToASCII.ToASCII(domain)
+	if err != nil || ascii == "" {
+		return "", false
+	}
+	ascii = strings.ToLower(ascii)
+	for i := 0; i < len(ascii); i++ {
+		if c := ascii[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(forbiddenDomainCodePoints, c) >= 0 {
+			return "", false
+		}
+	}
+	if endsInNumber(ascii) {
+		return parseIPv4(ascii)
+	}
+	return ascii, true
+}
+
+// domainToASCII is UTS #46 ToASCII as the URL standard's "domain to ASCII"
+// runs it for a URL (beStrict false): nontransitional, with the Bidi and
+// joiner rules, but neither the hyphen rules nor the STD3 ASCII rules nor the
+// DNS length limits, so "my_service" and "-a-" are hosts, as in browsers.
+var domainToASCII = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.Transitional(false),
+	idna.StrictDomainName(false),
+	idna.CheckHyphens(false),
+	idna.VerifyDNSLength(false),
+)
+
+// forbiddenDomainCodePoints are the printable ASCII forbidden domain code
+// points of the URL standard (controls, space and DEL are checked apart).
+const forbiddenDomainCodePoints = `#%/:<>?@[\]^|`
+
+// percentDecode decodes each %XX of s; a '%' not followed by two hex digits
+// stays as it is, as in the URL standard.
+func percentDecode(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if hi, lo := unhex(s[i+1]), unhex(s[i+2]); hi >= 0 && lo >= 0 {
+				b = append(b, byte(hi<<4|lo))
+				i += 2
+				continue
+			}
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// unhex is the value of the hex digit c, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// endsInNumber reports whether the last label of a domain (a trailing dot
+// aside) is a number, decimal or 0x hex: the URL standard then parses the
+// domain as an IPv4 address, or refuses it.
+func endsInNumber(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) > 1 && labels[len(labels)-1] == "" {
+		labels = labels[:len(labels)-1]
+	}
+	last := labels[len(labels)-1]
+	if last == "" {
+		return false
+	}
+	if strings.Trim(last, "0123456789") == "" {
+		return true
+	}
+	_, ok := parseIPv4Number(last)
+	return ok && (strings.HasPrefix(last, "0x") || strings.HasPrefix(last, "0X"))
+}
+
+// parseIPv4 is the URL standard's IPv4 parser: up to four parts, each
+// decimal, 0x hex or 0 octal, the last filling the bytes the others leave
+// ("127.1", "0x7f000001", "2130706433" are all 127.0.0.1). It returns the
+// address in dotted decimal.
+func parseIPv4(s string) (string, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) > 4 {
+		return "", false
+	}
+	var addr uint64
+	for i, p := range parts {
+		n, ok := parseIPv4Number(p)
+		if !ok {
+			return "", false
+		}
+		if i < len(parts)-1 {
+			if n > 255 {
+				return "", false
+			}
+			addr |= n << (8 * (3 - i))
+			continue
+		}
+		if n >= 1<<(8*(5-len(parts))) {
+			return "", false
+		}
+		addr |= n
+	}
+	a := netip.AddrFrom4([4]byte{byte(addr >> 24), byte(addr >> 16), byte(addr >> 8), byte(addr)})
+	return a.String(), true
+}
+
+// parseIPv4Number parses one part of an IPv4 address: "0x" or "0X" then
+// hex digits (none is 0), a leading "0" then octal digits, or decimal
+// digits. Values beyond 32 bits are refused; no part may hold one.
+func parseIPv4Number(s string) (uint64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	base := 10
+	switch {
+	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
+		s, base = s[2:], 16
+	case len(s) > 1 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	if s == "" {
+		return 0, true
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		d := unhex(s[i])
+		if d < 0 || d >= base {
+			return 0, false
+		}
+		if n = n*uint64(base) + uint64(d); n > 1<<32 {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// serializeIPv6 writes an IPv6 address as the URL standard does: eight
+// lowercase hex pieces without leading zeros, the first longest run of two
+// or more zero pieces as "::", and never a dotted IPv4 tail (net/netip
+// writes "::ffff:1.2.3.4"; browsers write "::ffff:102:304").
+func serializeIPv6(a netip.Addr) string {
+	b16 := a.As16()
+	var pieces [8]uint16
+	for i := range pieces {
+		pieces[i] = uint16(b16[2*i])<<8 | uint16(b16[2*i+1])
+	}
+	start, length := -1, 1
+	for i := 0; i < 8; {
+		if pieces[i] != 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < 8 && pieces[j] == 0 {
+			j++
+		}
+		if j-i > length {
+			start, length = i, j-i
+		}
+		i = j
+	}
+	var sb strings.Builder
+	for i := 0; i < 8; i++ {
+		if i == start {
+			sb.WriteString("::")
+			i += length - 1
+			continue
+		}
+		if i > 0 && i != start+length {
+			sb.WriteByte(':')
+		}
+		sb.WriteString(strconv.FormatUint(uint64(pieces[i]), 16))
+	}
+	return sb.String()
+}

@@ -1,0 +1,81 @@
+package websocket
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// urlHostCases are constructor URLs whose host the URL standard's host
+// parser maps or refuses, with the url attribute Chromium gives (want) or
+// "" for a SyntaxError. TestParseURLHostsMatchBrowser checks every want
+// against the browser's own URL parser, so they are Chromium's answers,
+// not ours. Left out, where Chromium and the standard part: "a*b" (Chromium
+// writes a%2Ab), "xn--a" (Chromium takes it, UTS #46 refuses it); and
+// "a`b", "a{b}", which browsers take and net/url refuses in a host.
+var urlHostCases = []struct{ in, want string }{
+	// Domains: any character that is not a forbidden domain code point,
+	// without the hyphen or STD3 rules of DNS.
+	{"ws://my_service:8080/", "ws://my_service:8080/"},
+	{"ws://a_b/", "ws://a_b/"},
+	{"ws://a'b/", "ws://a'b/"},
+	{"ws://a!b$c&d(e)f+g,h;i=j~k/", "ws://a!b$c&d(e)f+g,h;i=j~k/"},
+	{`ws://a"b/`, `ws://a"b/`},
+	{"ws://-a-/", "ws://-a-/"},
+	{"ws://ab--cd/", "ws://ab--cd/"},
+	{"ws://a..b/", "ws://a..b/"},
+	{"ws://A.B/", "ws://a.b/"},
+	{"ws://bücher.example/", "ws://xn--bcher-kva.example/"},
+	{"ws://exa%41mple.com/", "ws://exaample.com/"},
+	{"ws://a%21b/", "ws://a!b/"},
+	{"ws://a%2Eb/", "ws://a.b/"},
+	{"ws://a%25b/", ""},
+	{"ws://%zz/", ""},
+	{"ws://a<b/", ""},
+	{"ws://a]b/", ""},
+	{"ws://a^b/", ""},
+	{"ws://u:p@h:80/", "ws://u:p@h/"},
+	{"ws://h:/", "ws://h/"},
+	{"ws://h:0/", "ws://h:0/"},
+	{"ws://h:65536/", ""},
+	// A domain that ends in a number is an IPv4 address, or nothing.
+	{"ws://127.1/", "ws://127.0.0.1/"},
+	{"ws://0x7f000001/", "ws://127.0.0.1/"},
+	{"ws://2130706433/", "ws://127.0.0.1/"},
+	{"ws://0177.0.0.1/", "ws://127.0.0.1/"},
+	{"ws://127.0.0.1./", "ws://127.0.0.1/"},
+	{"ws://%31%32%37.0.0.1/", "ws://127.0.0.1/"},
+	{"ws://0x/", "ws://0.0.0.0/"},
+	{"ws://4294967295/", "ws://255.255.255.255/"},
+	{"ws://1.256/", "ws://1.0.1.0/"},
+	{"ws://1.2.3.4.5/", ""},
+	{"ws://999.1.1.1/", ""},
+	{"ws://1.65536.1/", ""},
+	{"ws://4294967296/", ""},
+	{"ws://0x100000000/", ""},
+	{"ws://1.2.3.09/", ""},
+	{"ws://a.0x1/", ""},
+	// IPv6, written in its shortest form, without a zone.
+	{"ws://[0:0:0:0:0:0:0:1]:1/", "ws://[::1]:1/"},
+	{"ws://[::ffff:1.2.3.4]/", "ws://[::ffff:102:304]/"},
+	{"ws://[1:0:0:2:0:0:0:3]/", "ws://[1:0:0:2::3]/"},
+	{"ws://[0:0:1:0:0:1:0:0]/", "ws://[::1:0:0:1:0:0]/"},
+	{"ws://[::]/", "ws://[::]/"},
+	{"ws://[FFFF::1]/", "ws://[ffff::1]/"},
+	{"ws://[fe80::1%25eth0]/", ""},
+	{"ws://[::1]x/", ""},
+}
+
+// TestParseURLHosts checks parseURL against urlHostCases, in both builds.
+func TestParseURLHosts(t *testing.T) {
+	for _, tc := range urlHostCases {
+		u, err := parseURL(tc.in, "")
+		if tc.want == "" {
+			assert.ErrorIs(t, err, ErrSyntax, tc.in)
+			continue
+		}
+		if assert.NoError(t, err, tc.in) {
+			assert.Equal(t, tc.want, u.String(), tc.in)
+		}
+	}
+}
