@@ -19,7 +19,7 @@ import (
 func canonicalAuthority(authority, scheme string) (string, bool) {
 	userinfo, hostport := "", authority
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		userinfo, hostport = authority[:i+1], authority[i+1:]
+		userinfo, hostport = canonicalUserinfo(authority[:i]), authority[i+1:]
 	}
 	host, port, hasPort := splitHostPort(hostport)
 	host, ok := parseHost(host)
@@ -42,6 +42,29 @@ func canonicalAuthority(authority, scheme string) (string, bool) {
 	}
 	return userinfo + host, true
 }
+
+// canonicalUserinfo returns the user info of an authority (without its
+// '@') followed by '@', percent-encoding what net/url would refuse in it
+// (spaces, controls, non-ASCII, quotes, brackets...), as browsers encode
+// it, and dropping an empty password and an empty user info, as browsers
+// serialize them ("ws://u:@h/" is "ws://u@h/", "ws://@h/" is "ws://h/").
+func canonicalUserinfo(s string) string {
+	user, pass, _ := strings.Cut(s, ":")
+	user, pass = encodeURLPart(user, userinfoEncodeSet), encodeURLPart(pass, userinfoEncodeSet)
+	switch {
+	case pass != "":
+		return user + ":" + pass + "@"
+	case user != "":
+		return user + "@"
+	}
+	return ""
+}
+
+// userinfoEncodeSet is what canonicalUserinfo percent-encodes beyond C0
+// controls, space and non-ASCII: the printable ASCII of the URL standard's
+// userinfo percent-encode set that net/url refuses in user info. The rest
+// of that set (':', ';', '=', '@' and '/') net/url writes as it writes them.
+const userinfoEncodeSet = "\"<>[\\]^`{|}"
 
 // splitHostPort splits host[:port] at the first ':' outside brackets, as
 // the URL standard's host state does.

@@ -7,12 +7,12 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestParseURLHostsMatchBrowser checks that every expectation of
-// urlHostCases is what the browser's URL parser gives: the same href, or
+// TestParseURLCasesMatchBrowser checks that every expectation of
+// urlCases is what the browser's URL parser gives: the same href, or
 // an exception where the case wants a SyntaxError. The URL parser does not
 // connect, so hosts that do not exist cost nothing.
-func TestParseURLHostsMatchBrowser(t *testing.T) {
-	for _, tc := range urlHostCases {
+func TestParseURLCasesMatchBrowser(t *testing.T) {
+	for _, tc := range urlCases {
 		href, ok := browserParseURL(tc.in)
 		if tc.want == "" {
 			assert.False(t, ok, "%s: the browser gives %s", tc.in, href)

@@ -6,14 +6,18 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// urlHostCases are constructor URLs whose host the URL standard's host
-// parser maps or refuses, with the url attribute Chromium gives (want) or
-// "" for a SyntaxError. TestParseURLHostsMatchBrowser checks every want
+// urlCases are constructor URLs whose host, user info or path the URL
+// standard maps or refuses, with the url attribute Chromium gives (want) or
+// "" for a SyntaxError. TestParseURLCasesMatchBrowser checks every want
 // against the browser's own URL parser, so they are Chromium's answers,
 // not ours. Left out, where Chromium and the standard part: "a*b" (Chromium
-// writes a%2Ab), "xn--a" (Chromium takes it, UTS #46 refuses it); and
-// "a`b", "a{b}", which browsers take and net/url refuses in a host.
-var urlHostCases = []struct{ in, want string }{
+// writes a%2Ab), "xn--a" (Chromium takes it, UTS #46 refuses it). Left
+// out, where parseURL differs from both: "a`b", "a{b}" in a host and a '%'
+// without two hex digits in a path or user info ("/100%"), which net/url
+// refuses; and user info that net/url writes its own way ("%41" as "A",
+// "!" as "%21"; Chromium keeps what was written, and writes ';' and '='
+// escaped).
+var urlCases = []struct{ in, want string }{
 	// Domains: any character that is not a forbidden domain code point,
 	// without the hyphen or STD3 rules of DNS.
 	{"ws://my_service:8080/", "ws://my_service:8080/"},
@@ -64,11 +68,29 @@ var urlHostCases = []struct{ in, want string }{
 	{"ws://[FFFF::1]/", "ws://[ffff::1]/"},
 	{"ws://[fe80::1%25eth0]/", ""},
 	{"ws://[::1]x/", ""},
+	// User info: percent-encoded where net/url would refuse it, empty parts
+	// dropped.
+	{"ws://us er:p w@h/", "ws://us%20er:p%20w@h/"},
+	{"ws://ü:ö@h/", "ws://%C3%BC:%C3%B6@h/"},
+	{`ws://u"<>@h/`, "ws://u%22%3C%3E@h/"},
+	{"ws://u`{}|^@h/", "ws://u%60%7B%7D%7C%5E@h/"},
+	{"ws://u:p@q@h/", "ws://u:p%40q@h/"},
+	{"ws://u:p:q@h/", "ws://u:p%3Aq@h/"},
+	{"ws://u:@h/", "ws://u@h/"},
+	{"ws://@h/", "ws://h/"},
+	{"ws://:@h/", "ws://h/"},
+	{"ws://:p@h/", "ws://:p@h/"},
+	// Dot segments, also with a percent-encoded dot.
+	{"ws://h/a/%2e/b", "ws://h/a/b"},
+	{"ws://h/a/.%2e/b", "ws://h/b"},
+	{"ws://h/a/%2E%2e", "ws://h/"},
+	{"ws://h/a/b/%2e%2e/%2e/c?x", "ws://h/a/c?x"},
+	{"ws://h/a%2eb/%2e%2e%2e", "ws://h/a%2eb/%2e%2e%2e"},
 }
 
-// TestParseURLHosts checks parseURL against urlHostCases, in both builds.
-func TestParseURLHosts(t *testing.T) {
-	for _, tc := range urlHostCases {
+// TestParseURLCases checks parseURL against urlCases, in both builds.
+func TestParseURLCases(t *testing.T) {
+	for _, tc := range urlCases {
 		u, err := parseURL(tc.in, "")
 		if tc.want == "" {
 			assert.ErrorIs(t, err, ErrSyntax, tc.in)

@@ -75,7 +75,7 @@ func parseURL(raw, base string) (*url.URL, error) {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 	}
 	path, query, hasQuery := strings.Cut(tail, "?")
-	s = scheme + "://" + authority + encodeURLPart(path, pathEncodeSet)
+	s = scheme + "://" + authority + encodeURLPart(dotSegments(path), pathEncodeSet)
 	if hasQuery {
 		s += "?" + encodeURLPart(query, queryEncodeSet)
 	}
@@ -90,6 +90,25 @@ func parseURL(raw, base string) (*url.URL, error) {
 	}
 	u.ForceQuery = hasQuery && u.RawQuery == ""
 	return u, nil
+}
+
+// dotSegments writes the segments of a path that the URL standard reads as
+// "." or ".." with a percent-encoded dot ("%2e", ".%2E"...) as "." and "..",
+// so that they go with the others.
+func dotSegments(path string) string {
+	if !strings.Contains(path, "%") {
+		return path
+	}
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		switch strings.ToLower(seg) {
+		case "%2e":
+			segs[i] = "."
+		case ".%2e", "%2e.", "%2e%2e":
+			segs[i] = ".."
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // toUSVString replaces each maximal invalid UTF-8 subsequence of s with
