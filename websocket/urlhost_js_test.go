@@ -1,19 +1,21 @@
 package websocket
 
 import (
+	"strings"
 	"syscall/js"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
-// TestParseURLCasesMatchBrowser checks that every expectation of
-// urlCases is what the browser's URL parser gives: the same href, or
-// an exception where the case wants a SyntaxError. The URL parser does not
-// connect, so hosts that do not exist cost nothing.
+// TestParseURLCasesMatchBrowser checks that every expectation of urlCases
+// is what the browser's URL parser gives, followed by the constructor's
+// scheme step (http to ws, https to wss, any other scheme refused): the
+// same href, or a refusal where the case wants a SyntaxError. The URL
+// parser does not connect, so hosts that do not exist cost nothing.
 func TestParseURLCasesMatchBrowser(t *testing.T) {
 	for _, tc := range urlCases {
-		href, ok := browserParseURL(tc.in)
+		href, ok := browserParseURL(tc.in, tc.base)
 		if tc.want == "" {
 			assert.False(t, ok, "%s: the browser gives %s", tc.in, href)
 			continue
@@ -24,8 +26,10 @@ func TestParseURLCasesMatchBrowser(t *testing.T) {
 	}
 }
 
-// browserParseURL returns new URL(s).href, or false if it throws.
-func browserParseURL(s string) (href string, ok bool) {
+// browserParseURL returns new URL(s, base).href with its scheme mapped as
+// the WebSocket constructor maps it, or false if the URL parser throws or
+// the scheme is not one a WebSocket takes.
+func browserParseURL(s, base string) (href string, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, isJS := r.(js.Error); !isJS {
@@ -34,5 +38,15 @@ func browserParseURL(s string) (href string, ok bool) {
 			href, ok = "", false
 		}
 	}()
-	return js.Global().Get("URL").New(s).Get("href").String(), true
+	args := []any{s}
+	if base != "" {
+		args = append(args, base)
+	}
+	href = js.Global().Get("URL").New(args...).Get("href").String()
+	for _, m := range [][2]string{{"http:", "ws:"}, {"https:", "wss:"}, {"ws:", "ws:"}, {"wss:", "wss:"}} {
+		if rest, found := strings.CutPrefix(href, m[0]); found {
+			return m[1] + rest, true
+		}
+	}
+	return href, false
 }

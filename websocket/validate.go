@@ -40,6 +40,13 @@ func parseURL(raw, base string) (*url.URL, error) {
 		return nil, syntaxError(fmt.Sprintf("The URL contains a fragment identifier ('%s'). Fragment identifiers are not allowed in WebSocket URLs.", r[i+1:]))
 	}
 	scheme, rest, ok := splitScheme(s)
+	if ok && base != "" && isSpecial(scheme) && !strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, `\`) {
+		// "http:x" against an http base is the relative "x" to the URL
+		// standard (the base's scheme, and no slash after it).
+		if b, err := url.Parse(base); err == nil && b.Scheme == scheme {
+			s, ok = rest, false
+		}
+	}
 	if !ok {
 		if base == "" {
 			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
@@ -48,7 +55,7 @@ func parseURL(raw, base string) (*url.URL, error) {
 		if err != nil || b.Scheme == "" {
 			return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
 		}
-		ref, err := url.Parse(encodeURLPart(s, queryEncodeSet))
+		ref, err := url.Parse(encodeURLPart(relativeRef(s, isSpecial(b.Scheme)), queryEncodeSet))
 		if err != nil {
 			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 		}
@@ -69,12 +76,12 @@ func parseURL(raw, base string) (*url.URL, error) {
 	if end < 0 {
 		end = len(rest)
 	}
-	authority, tail := rest[:end], strings.ReplaceAll(rest[end:], `\`, "/")
-	authority, ok = canonicalAuthority(authority, scheme)
+	authority, ok := canonicalAuthority(rest[:end], scheme)
 	if !ok {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
 	}
-	path, query, hasQuery := strings.Cut(tail, "?")
+	path, query, hasQuery := strings.Cut(rest[end:], "?")
+	path = strings.ReplaceAll(path, `\`, "/") // a query keeps its '\'
 	s = scheme + "://" + authority + encodeURLPart(dotSegments(path), pathEncodeSet)
 	if hasQuery {
 		s += "?" + encodeURLPart(query, queryEncodeSet)
@@ -90,6 +97,34 @@ func parseURL(raw, base string) (*url.URL, error) {
 	}
 	u.ForceQuery = hasQuery && u.RawQuery == ""
 	return u, nil
+}
+
+// isSpecial reports whether scheme is one of the URL standard's special
+// schemes, whose URLs have a host and treat '\' as '/'.
+func isSpecial(scheme string) bool {
+	switch scheme {
+	case "ftp", "file", "http", "https", "ws", "wss":
+		return true
+	}
+	return false
+}
+
+// relativeRef readies a relative reference for net/url as the URL standard
+// reads it: against a special base, a '\' before the query is a '/'
+// (`\\h\p` is "//h/p"); and a first segment with a ':' is a path, not a
+// scheme ("1x:y"), which net/url refuses unless it follows "./".
+func relativeRef(s string, special bool) string {
+	q := strings.IndexByte(s, '?')
+	if q < 0 {
+		q = len(s)
+	}
+	if special {
+		s = strings.ReplaceAll(s[:q], `\`, "/") + s[q:]
+	}
+	if seg, _, _ := strings.Cut(s[:q], "/"); strings.Contains(seg, ":") {
+		s = "./" + s
+	}
+	return s
 }
 
 // dotSegments writes the segments of a path that the URL standard reads as
