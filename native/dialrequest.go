@@ -95,7 +95,10 @@ func parseDialURL(rawURL string) (dialTarget, error) {
 
 // forbiddenHostChars are the printable ASCII forbidden domain code points
 // of the URL standard that url.Parse accepts in a host name that is not an
-// IPv6 literal (in brackets); browsers reject a URL with one of them.
+// IPv6 literal (in brackets); browsers reject a URL with one of them. The
+// websocket package's constructor refuses these and the rest of the set
+// (its forbiddenDomainCodePoints) before its URLs get here; Dial, which
+// takes URLs from anywhere, needs the check of its own.
 const forbiddenHostChars = "#%:<>?@[]^|"
 
 // redactParseError returns err, url.Parse's error for raw, with the password

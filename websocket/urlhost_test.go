@@ -11,7 +11,8 @@ import (
 // "" for a SyntaxError. TestParseURLCasesMatchBrowser checks every want
 // against the browser's own URL parser, so they are Chromium's answers,
 // not ours. Left out, where Chromium and the standard part: "a*b" (Chromium
-// writes a%2Ab), "xn--a" (Chromium takes it, UTS #46 refuses it). Left
+// writes a%2Ab), "xn--a" and "xn--.example" (Chromium takes them, UTS #46
+// refuses them, and so does parseURL). Left
 // out, where parseURL differs from both: "a`b", "a{b}" in a host and a '%'
 // without two hex digits in a path or user info ("/100%"), which net/url
 // refuses; and user info that net/url writes its own way ("%41" as "A",
@@ -59,6 +60,8 @@ var urlCases = []struct{ in, want, base string }{
 	{"ws://0x100000000/", "", ""},
 	{"ws://1.2.3.09/", "", ""},
 	{"ws://a.0x1/", "", ""},
+	{"ws://0x1000000000/", "", ""},
+	{"ws://a.0x100000000a/", "", ""},
 	// IPv6, written in its shortest form, without a zone.
 	{"ws://[0:0:0:0:0:0:0:1]:1/", "ws://[::1]:1/", ""},
 	{"ws://[::ffff:1.2.3.4]/", "ws://[::ffff:102:304]/", ""},
@@ -86,6 +89,11 @@ var urlCases = []struct{ in, want, base string }{
 	{"ws://h/a/%2E%2e", "ws://h/", ""},
 	{"ws://h/a/b/%2e%2e/%2e/c?x", "ws://h/a/c?x", ""},
 	{"ws://h/a%2eb/%2e%2e%2e", "ws://h/a%2eb/%2e%2e%2e", ""},
+	// '^' and '|' are encoded in a path, as Chromium encodes them, and the
+	// rest of the path is kept as written.
+	{"ws://h/a^b|c'd", "ws://h/a%5Eb%7Cc'd", ""},
+	{"ws://h/a/..%2Fb|", "ws://h/a/..%2Fb%7C", ""},
+	{"ws://h/a?b^|", "ws://h/a?b^|", ""},
 	// A '\' is a '/' in the path, not in the query.
 	{`ws:\\h\a\b?c\d`, `ws://h/a/b?c\d`, ""},
 	// Relative references, against an http base.
@@ -101,6 +109,20 @@ var urlCases = []struct{ in, want, base string }{
 	{"1x:y", "ws://example.com/a/1x:y", relativeBase},
 	{"./c:d", "ws://example.com/a/c:d", relativeBase},
 	{"x:y", "", relativeBase},
+	// The base's scheme followed by a path is relative too; two slashes or
+	// more, either way round, bring an authority; an empty one fails.
+	{"http:/x", "ws://example.com/x", relativeBase},
+	{`http:\x`, "ws://example.com/x", relativeBase},
+	{"https:/evil.example/p", "wss://app.example/evil.example/p", "https://app.example/"},
+	{"///h2", "ws://h2/", relativeBase},
+	{`/\/h2`, "ws://h2/", relativeBase},
+	{`//\evil.example/p`, "wss://evil.example/p", "https://app.example/"},
+	{"//", "", relativeBase},
+	{`\\`, "", relativeBase},
+	{"//?q", "", relativeBase},
+	{"///@", "", relativeBase},
+	{"//a%21b/", "ws://a!b/", relativeBase},
+	{"//u^@h2/", "ws://u%5E@h2/", relativeBase},
 }
 
 // relativeBase is the base URL of urlCases' relative references.

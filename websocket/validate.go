@@ -40,26 +40,13 @@ func parseURL(raw, base string) (*url.URL, error) {
 		return nil, syntaxError(fmt.Sprintf("The URL contains a fragment identifier ('%s'). Fragment identifiers are not allowed in WebSocket URLs.", r[i+1:]))
 	}
 	scheme, rest, ok := splitScheme(s)
-	if ok && base != "" && isSpecial(scheme) && !strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, `\`) {
-		// "http:x" against an http base is the relative "x" to the URL
-		// standard (the base's scheme, and no slash after it).
-		if b, err := url.Parse(base); err == nil && b.Scheme == scheme {
-			s, ok = rest, false
-		}
-	}
 	if !ok {
-		if base == "" {
-			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
-		}
-		b, err := url.Parse(base)
-		if err != nil || b.Scheme == "" {
-			return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
-		}
-		ref, err := url.Parse(encodeURLPart(relativeRef(s, isSpecial(b.Scheme)), queryEncodeSet))
-		if err != nil {
-			return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
-		}
-		return parseURL(b.ResolveReference(ref).String(), "")
+		return resolveRelative(s, raw, base)
+	}
+	if baseScheme, _, _ := splitScheme(base); base != "" && isSpecial(scheme) && scheme == baseScheme {
+		// To the URL standard, "http:x" against an http base is the
+		// relative "x", and "http:/x" the relative "/x".
+		return resolveRelative(rest, raw, base)
 	}
 	switch scheme {
 	case "http":
@@ -99,6 +86,41 @@ func parseURL(raw, base string) (*url.URL, error) {
 	return u, nil
 }
 
+// resolveRelative resolves the relative reference s (of the constructor's
+// url argument raw) against base, as the URL standard does: against a
+// special base a '\' before the query is a '/', and a reference that then
+// starts with "//" brings its own authority, which the absolute parser
+// reads (any run of slashes, user info, host) under the base's scheme.
+func resolveRelative(s, raw, base string) (*url.URL, error) {
+	if base == "" {
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
+	}
+	b, err := url.Parse(base)
+	if err != nil || b.Scheme == "" {
+		return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
+	}
+	if isSpecial(b.Scheme) {
+		q := strings.IndexByte(s, '?')
+		if q < 0 {
+			q = len(s)
+		}
+		s = strings.ReplaceAll(s[:q], `\`, "/") + s[q:]
+		if strings.HasPrefix(s, "//") {
+			return parseURL(b.Scheme+":"+s, "")
+		}
+	}
+	// A first segment with a ':' is a path, not a scheme ("1x:y"), which
+	// net/url refuses unless it follows "./".
+	if seg, _, _ := strings.Cut(s, "/"); strings.Contains(strings.SplitN(seg, "?", 2)[0], ":") {
+		s = "./" + s
+	}
+	ref, err := url.Parse(encodeURLPart(s, queryEncodeSet))
+	if err != nil {
+		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
+	}
+	return parseURL(b.ResolveReference(ref).String(), "")
+}
+
 // isSpecial reports whether scheme is one of the URL standard's special
 // schemes, whose URLs have a host and treat '\' as '/'.
 func isSpecial(scheme string) bool {
@@ -107,24 +129,6 @@ func isSpecial(scheme string) bool {
 		return true
 	}
 	return false
-}
-
-// relativeRef readies a relative reference for net/url as the URL standard
-// reads it: against a special base, a '\' before the query is a '/'
-// (`\\h\p` is "//h/p"); and a first segment with a ':' is a path, not a
-// scheme ("1x:y"), which net/url refuses unless it follows "./".
-func relativeRef(s string, special bool) string {
-	q := strings.IndexByte(s, '?')
-	if q < 0 {
-		q = len(s)
-	}
-	if special {
-		s = strings.ReplaceAll(s[:q], `\`, "/") + s[q:]
-	}
-	if seg, _, _ := strings.Cut(s[:q], "/"); strings.Contains(seg, ":") {
-		s = "./" + s
-	}
-	return s
 }
 
 // dotSegments writes the segments of a path that the URL standard reads as
@@ -220,7 +224,10 @@ func splitScheme(s string) (scheme, rest string, ok bool) {
 // and non-ASCII, which are always encoded.
 const (
 	queryEncodeSet = `"<>'`
-	pathEncodeSet  = "\"<>`{}"
+	// pathEncodeSet has '^' and '|' too, as Chromium encodes them in a path
+	// (the standard does not): then net/url takes the path as written and
+	// does not encode it again its own way, decoding a "%2F" to a '/'.
+	pathEncodeSet = "\"<>`{}^|"
 )
 
 // encodeURLPart percent-encodes the bytes of s that the URL standard encodes

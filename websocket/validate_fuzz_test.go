@@ -51,6 +51,8 @@ func FuzzParseURL(f *testing.F) {
 		{"ws://example.com/%zz?%zz", ""},
 		{"ws://my_service%2E0x7F.1:1/", ""},
 		{"ws://[0:0:1::ffff:1.2.3.4%25z]:80/", ""},
+		{`http:/\\u@0x7f.1:1/a^%2F?\`, "http://u:s3cret@example.com/dir/"},
+		{"ws://xn--.a/", ""},
 	} {
 		f.Add(s[0], s[1])
 	}
