@@ -111,7 +111,7 @@ func parseHost(s string) (string, bool) {
 		return "", false
 	}
 	ascii, err := domainToASCII.ToASCII(domain)
-	if err != nil || ascii == "" || hasEmptyPunycodeLabel(domain) {
+	if err != nil || ascii == "" || badPunycodeLabel(domain) {
 		return "", false
 	}
 	ascii = strings.ToLower(ascii)
@@ -126,18 +126,31 @@ func parseHost(s string) (string, bool) {
 	return ascii, true
 }
 
-// hasEmptyPunycodeLabel reports whether a label of domain is "xn--" alone,
-// which UTS #46 refuses (its Punycode decodes to nothing) and the idna
-// package drops ("xn--.example" would become ".example").
-func hasEmptyPunycodeLabel(domain string) bool {
+// badPunycodeLabel reports whether a label of domain, as written, is a
+// Punycode label UTS #46 refuses and the idna package does not: "xn--"
+// alone (which the idna package drops: "xn--.example" would become
+// ".example") or one with non-ASCII in it (which it re-encodes into another
+// label). A label that only the mapping makes such (a fullwidth "ｘｎ－－")
+// is not caught.
+func badPunycodeLabel(domain string) bool {
 	for _, label := range strings.FieldsFunc(domain, func(r rune) bool {
 		return r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61' // the dots UTS #46 maps to '.'
 	}) {
-		if strings.EqualFold(label, "xn--") {
+		if len(label) >= 4 && strings.EqualFold(label[:4], "xn--") && (len(label) == 4 || !isASCII(label)) {
 			return true
 		}
 	}
 	return false
+}
+
+// isASCII reports whether s is ASCII only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // domainToASCII is UTS #46 ToASCII as the URL standard's "domain to ASCII"

@@ -10,14 +10,15 @@ import (
 // standard maps or refuses, with the url attribute Chromium gives (want) or
 // "" for a SyntaxError. TestParseURLCasesMatchBrowser checks every want
 // against the browser's own URL parser, so they are Chromium's answers,
-// not ours. Left out, where Chromium and the standard part: "a*b" (Chromium
-// writes a%2Ab), "xn--a" and "xn--.example" (Chromium takes them, UTS #46
-// refuses them, and so does parseURL). Left
-// out, where parseURL differs from both: "a`b", "a{b}" in a host and a '%'
-// without two hex digits in a path or user info ("/100%"), which net/url
-// refuses; and user info that net/url writes its own way ("%41" as "A",
-// "!" as "%21"; Chromium keeps what was written, and writes ';' and '='
-// escaped).
+// not ours. Where Chromium and the standard part, parseURL follows
+// Chromium for '^' and '|' in a path (Chromium encodes them) and the
+// standard for "a*b" (Chromium writes a%2Ab) and for "xn--a" and
+// "xn--.example" (Chromium takes them, UTS #46 refuses them); those three
+// are left out. Left out too, where parseURL differs from both: "a`b",
+// "a{b}" in a host and a '%' without two hex digits in a path or user info
+// ("/100%"), which net/url refuses; and user info that net/url writes its
+// own way ("%41" as "A", "!" as "%21"; Chromium keeps what was written, and
+// writes ';' and '=' escaped).
 var urlCases = []struct{ in, want, base string }{
 	// Domains: any character that is not a forbidden domain code point,
 	// without the hyphen or STD3 rules of DNS.
@@ -61,6 +62,7 @@ var urlCases = []struct{ in, want, base string }{
 	{"ws://1.2.3.09/", "", ""},
 	{"ws://a.0x1/", "", ""},
 	{"ws://0x1000000000/", "", ""},
+	{"ws://xn--abcü-/", "", ""},
 	{"ws://a.0x100000000a/", "", ""},
 	// IPv6, written in its shortest form, without a zone.
 	{"ws://[0:0:0:0:0:0:0:1]:1/", "ws://[::1]:1/", ""},
@@ -94,6 +96,11 @@ var urlCases = []struct{ in, want, base string }{
 	{"ws://h/a^b|c'd", "ws://h/a%5Eb%7Cc'd", ""},
 	{"ws://h/a/..%2Fb|", "ws://h/a/..%2Fb%7C", ""},
 	{"ws://h/a?b^|", "ws://h/a?b^|", ""},
+	{"ws://h/a/..//z", "ws://h//z", ""},
+	{"ws://h/a/b/../../..//c", "ws://h//c", ""},
+	{"ws://h//a/../b", "ws://h//b", ""},
+	{"ws://h/a/.", "ws://h/a/", ""},
+	{"ws://h/a/..", "ws://h/", ""},
 	// A '\' is a '/' in the path, not in the query.
 	{`ws:\\h\a\b?c\d`, `ws://h/a/b?c\d`, ""},
 	// Relative references, against an http base.
@@ -123,6 +130,16 @@ var urlCases = []struct{ in, want, base string }{
 	{"///@", "", relativeBase},
 	{"//a%21b/", "ws://a!b/", relativeBase},
 	{"//u^@h2/", "ws://u%5E@h2/", relativeBase},
+	// A relative path is kept as written too, and empty segments stay.
+	{"x|%2F..%2F..%2Fadmin", "ws://example.com/a/x%7C%2F..%2F..%2Fadmin", relativeBase},
+	{"/p/%2e%2e%2Fq^", "ws://example.com/p/%2e%2e%2Fq%5E", relativeBase},
+	{"a{b%2Fc", "ws://example.com/a/a%7Bb%2Fc", relativeBase},
+	{"http:a^%2Fb", "ws://example.com/a/a%5E%2Fb", relativeBase},
+	{"a'b", "ws://example.com/a/a'b", relativeBase},
+	{"/..//z", "ws://example.com//z", relativeBase},
+	{"x/..//y", "ws://example.com/a//y", relativeBase},
+	{"x", "ws://example.com/a/x", relativeBase + "#frag"},
+	{"x", "", "file:///tmp/a"},
 }
 
 // relativeBase is the base URL of urlCases' relative references.

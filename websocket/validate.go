@@ -16,11 +16,13 @@ import (
 // removed, relative references resolved against base, http(s) mapped to
 // ws(s), any other scheme and any fragment (even an empty "#") refused,
 // scheme and host lowercased, a default port dropped, an empty path made "/",
-// and spaces, controls, quotes, angle brackets and non-ASCII bytes in the path
-// and query percent-encoded as UTF-8. Every failure is a SyntaxError, worded
-// as Chrome words it, except that a URL it quotes has its password shown as
-// "xxxxx" (see redact.URL). The host goes through the URL standard's host
-// parser (canonicalAuthority).
+// dot segments removed, and spaces, controls, double quotes, angle brackets
+// and non-ASCII bytes in the path and query percent-encoded as UTF-8 (in the
+// path also the backquote, braces, and '^' and '|' as Chromium encodes
+// them; in the query the single quote), the rest kept as written. Every
+// failure is a SyntaxError, worded as Chrome words it, except that a URL it
+// quotes has its password shown as "xxxxx" (see redact.URL). The host goes
+// through the URL standard's host parser (canonicalAuthority).
 func parseURL(raw, base string) (*url.URL, error) {
 	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
 	s = strings.Map(func(r rune) rune {
@@ -69,56 +71,84 @@ func parseURL(raw, base string) (*url.URL, error) {
 	}
 	path, query, hasQuery := strings.Cut(rest[end:], "?")
 	path = strings.ReplaceAll(path, `\`, "/") // a query keeps its '\'
-	s = scheme + "://" + authority + encodeURLPart(dotSegments(path), pathEncodeSet)
+	s = scheme + "://" + authority + encodeURLPart(removeDotSegments(path), pathEncodeSet)
 	if hasQuery {
 		s += "?" + encodeURLPart(query, queryEncodeSet)
 	}
+	// The path is in its final form, which net/url keeps as written (its
+	// RawPath): pathEncodeSet encodes every byte net/url would.
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
-	}
-	// Dot segments go, as the URL standard's path parser drops them.
-	u = u.ResolveReference(&url.URL{})
-	if u.Path == "" {
-		u.Path = "/"
 	}
 	u.ForceQuery = hasQuery && u.RawQuery == ""
 	return u, nil
 }
 
 // resolveRelative resolves the relative reference s (of the constructor's
-// url argument raw) against base, as the URL standard does: against a
-// special base a '\' before the query is a '/', and a reference that then
-// starts with "//" brings its own authority, which the absolute parser
-// reads (any run of slashes, user info, host) under the base's scheme.
+// url argument raw) against base, as the URL standard does for a special
+// base: a '\' before the query is a '/'; a reference that then starts with
+// "//" brings its own authority, which the absolute parser reads (any run
+// of slashes, user info, host) under the base's scheme; otherwise the
+// reference's path replaces the base's last segment, or the whole path if
+// it starts with '/', and its query (or, for "", the base's) follows. The
+// result goes through the absolute parser again, for its dot segments and
+// encoding. Errors quote raw.
 func resolveRelative(s, raw, base string) (*url.URL, error) {
 	if base == "" {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
 	}
-	b, err := url.Parse(base)
-	if err != nil || b.Scheme == "" {
+	invalid := syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
+	base, _, _ = strings.Cut(base, "#") // a page's URL may have a fragment
+	baseScheme, _, _ := splitScheme(base)
+	switch baseScheme {
+	case "http", "https", "ws", "wss":
+	case "ftp", "file":
+		// Resolved, the URL would have the base's scheme (a file: page).
+		return nil, syntaxError(fmt.Sprintf("The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '%s' is not allowed.", baseScheme))
+	case "":
+		return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
+	default:
+		return nil, invalid // a base without a host (about:blank) resolves nothing
+	}
+	b, err := parseURL(base, "")
+	if err != nil {
 		return nil, syntaxError(fmt.Sprintf("The base URL '%s' is invalid.", redact.URL(base)))
 	}
-	if isSpecial(b.Scheme) {
-		q := strings.IndexByte(s, '?')
-		if q < 0 {
-			q = len(s)
-		}
-		s = strings.ReplaceAll(s[:q], `\`, "/") + s[q:]
-		if strings.HasPrefix(s, "//") {
-			return parseURL(b.Scheme+":"+s, "")
-		}
+	q := strings.IndexByte(s, '?')
+	if q < 0 {
+		q = len(s)
 	}
-	// A first segment with a ':' is a path, not a scheme ("1x:y"), which
-	// net/url refuses unless it follows "./".
-	if seg, _, _ := strings.Cut(s, "/"); strings.Contains(strings.SplitN(seg, "?", 2)[0], ":") {
-		s = "./" + s
+	s = strings.ReplaceAll(s[:q], `\`, "/") + s[q:]
+	if strings.HasPrefix(s, "//") {
+		u, err := parseURL(baseScheme+":"+s, "")
+		if err != nil {
+			return nil, invalid
+		}
+		return u, nil
 	}
-	ref, err := url.Parse(encodeURLPart(s, queryEncodeSet))
+	path, query, hasQuery := strings.Cut(s, "?")
+	switch {
+	case path == "" && !hasQuery:
+		path, query, hasQuery = b.EscapedPath(), b.RawQuery, b.ForceQuery || b.RawQuery != ""
+	case path == "":
+		path = b.EscapedPath()
+	case !strings.HasPrefix(path, "/"):
+		bp := b.EscapedPath()
+		path = bp[:strings.LastIndexByte(bp, '/')+1] + path
+	}
+	abs := b.Scheme + "://" + b.Host + path
+	if b.User != nil {
+		abs = b.Scheme + "://" + b.User.String() + "@" + b.Host + path
+	}
+	if hasQuery {
+		abs += "?" + query
+	}
+	u, err := parseURL(abs, "")
 	if err != nil {
-		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
+		return nil, invalid
 	}
-	return parseURL(b.ResolveReference(ref).String(), "")
+	return u, nil
 }
 
 // isSpecial reports whether scheme is one of the URL standard's special
@@ -131,23 +161,36 @@ func isSpecial(scheme string) bool {
 	return false
 }
 
-// dotSegments writes the segments of a path that the URL standard reads as
-// "." or ".." with a percent-encoded dot ("%2e", ".%2E"...) as "." and "..",
-// so that they go with the others.
-func dotSegments(path string) string {
-	if !strings.Contains(path, "%") {
-		return path
+// removeDotSegments removes the dot segments of a path as the URL
+// standard's path state does: "." goes, ".." takes the segment before it
+// with it, a percent-encoded dot counts as a dot ("%2e", ".%2E"...), and
+// one that ends the path leaves a trailing '/'. Unlike net/url it keeps
+// empty segments ("/a/..//z" is "//z").
+func removeDotSegments(path string) string {
+	if path == "" {
+		return "/"
 	}
-	segs := strings.Split(path, "/")
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	out := make([]string, 0, len(segs))
 	for i, seg := range segs {
+		last := i == len(segs)-1
 		switch strings.ToLower(seg) {
-		case "%2e":
-			segs[i] = "."
-		case ".%2e", "%2e.", "%2e%2e":
-			segs[i] = ".."
+		case "..", ".%2e", "%2e.", "%2e%2e":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		case ".", "%2e":
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
 		}
 	}
-	return strings.Join(segs, "/")
+	return "/" + strings.Join(out, "/")
 }
 
 // toUSVString replaces each maximal invalid UTF-8 subsequence of s with
@@ -225,8 +268,9 @@ func splitScheme(s string) (scheme, rest string, ok bool) {
 const (
 	queryEncodeSet = `"<>'`
 	// pathEncodeSet has '^' and '|' too, as Chromium encodes them in a path
-	// (the standard does not): then net/url takes the path as written and
-	// does not encode it again its own way, decoding a "%2F" to a '/'.
+	// (the standard does not); then no byte is left that net/url would
+	// encode, so it keeps the path as written (its RawPath) and does not
+	// write it again its own way, decoding a "%2F" to a '/'.
 	pathEncodeSet = "\"<>`{}^|"
 )
 

@@ -20,9 +20,10 @@ func TestParseURLRedactsPassword(t *testing.T) {
 		{"noSlashes", "ws:user:s3cret@%zz/", "", "The URL 'ws:user:xxxxx@%zz/' is invalid."},
 		{"relativeWithoutBase", "//user:s3cret@host/", "", "The URL '//user:xxxxx@host/' is invalid: a relative URL needs Options.BaseURL."},
 		{"badBase", "echo", "http://user:s3cret@%zz/", "The base URL 'http://user:xxxxx@%zz/' is invalid."},
-		{"baseWithPassword", "echo", "http://user:s3cret@host:99999/", "The URL 'http://user:xxxxx@host:99999/echo' is invalid."},
+		{"baseWithPassword", "echo", "http://user:s3cret@host:99999/", "The base URL 'http://user:xxxxx@host:99999/' is invalid."},
 		{"resolvedWithPassword", "echo", "ftp://user:s3cret@example.com/", "The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. 'ftp' is not allowed."},
-		{"resolvedBadPort", "//user:s3cret@host:99999/", "http://example.com/", "The URL 'http://user:xxxxx@host:99999/' is invalid."},
+		{"resolvedBadPort", "//user:s3cret@host:99999/", "http://example.com/", "The URL '//user:xxxxx@host:99999/' is invalid."},
+		{"resolvedBadHost", "x", "http://user:s3cret@a%25b/", "The base URL 'http://user:xxxxx@a%25b/' is invalid."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
