@@ -126,17 +126,21 @@ func parseHost(s string) (string, bool) {
 	return ascii, true
 }
 
-// badPunycodeLabel reports whether a label of domain, as written, is a
-// Punycode label UTS #46 refuses and the idna package does not: "xn--"
-// alone (which the idna package drops: "xn--.example" would become
-// ".example") or one with non-ASCII in it (which it re-encodes into another
-// label). A label that only the mapping makes such (a fullwidth "ｘｎ－－")
-// is not caught.
+// badPunycodeLabel reports whether a label of domain, once UTS #46 has
+// mapped it, is a Punycode label UTS #46 refuses and the idna package does
+// not: "xn--" alone (which the idna package drops: "xn--.example" would
+// become ".example") or one with non-ASCII in it (which it re-encodes into
+// another label: "xn--abcü-" would become "xn--abc-joa"). Each label is
+// mapped behind a "0", so that the idna package maps it ("ｘｎ－－" to
+// "xn--", the Kelvin sign to "k") without reading it as Punycode; a "0"
+// composes with no mark that could follow it.
 func badPunycodeLabel(domain string) bool {
 	for _, label := range strings.FieldsFunc(domain, func(r rune) bool {
 		return r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61' // the dots UTS #46 maps to '.'
 	}) {
-		if len(label) >= 4 && strings.EqualFold(label[:4], "xn--") && (len(label) == 4 || !isASCII(label)) {
+		mapped, _ := domainToASCII.ToUnicode("0" + label) // its errors are ToASCII's to report
+		mapped = strings.TrimPrefix(mapped, "0")
+		if strings.HasPrefix(mapped, "xn--") && (mapped == "xn--" || !isASCII(mapped)) {
 			return true
 		}
 	}

@@ -63,6 +63,9 @@ var urlCases = []struct{ in, want, base string }{
 	{"ws://a.0x1/", "", ""},
 	{"ws://0x1000000000/", "", ""},
 	{"ws://xn--abcü-/", "", ""},
+	{"ws://xn--\u212Ass/", "ws://xn--kss/", ""}, // the Kelvin sign maps to "k"
+	{"ws://ｘｎ－－abcü-/", "", ""},
+	{"ws://\u2060\u2060xn--./", "", ""},
 	{"ws://a.0x100000000a/", "", ""},
 	// IPv6, written in its shortest form, without a zone.
 	{"ws://[0:0:0:0:0:0:0:1]:1/", "ws://[::1]:1/", ""},
@@ -140,6 +143,8 @@ var urlCases = []struct{ in, want, base string }{
 	{"x/..//y", "ws://example.com/a//y", relativeBase},
 	{"x", "ws://example.com/a/x", relativeBase + "#frag"},
 	{"x", "", "file:///tmp/a"},
+	{"", "ws://example.com/a?", "http://example.com/a?"},
+	{"http:x", "ws://example.com/a/x", " \thttp://exa\nmple.com/a/b "},
 }
 
 // relativeBase is the base URL of urlCases' relative references.

@@ -24,13 +24,7 @@ import (
 // quotes has its password shown as "xxxxx" (see redact.URL). The host goes
 // through the URL standard's host parser (canonicalAuthority).
 func parseURL(raw, base string) (*url.URL, error) {
-	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
-	s = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return -1
-		}
-		return r
-	}, s)
+	s := cleanURLInput(raw)
 	if strings.ContainsRune(s, '#') {
 		// The fragment is quoted from the redacted URL: a '#' may sit in an
 		// unescaped password, and then the URL is invalid, as Chrome finds it.
@@ -45,7 +39,7 @@ func parseURL(raw, base string) (*url.URL, error) {
 	if !ok {
 		return resolveRelative(s, raw, base)
 	}
-	if baseScheme, _, _ := splitScheme(base); base != "" && isSpecial(scheme) && scheme == baseScheme {
+	if baseScheme, _, _ := splitScheme(cleanURLInput(base)); base != "" && isSpecial(scheme) && scheme == baseScheme {
 		// To the URL standard, "http:x" against an http base is the
 		// relative "x", and "http:/x" the relative "/x".
 		return resolveRelative(rest, raw, base)
@@ -85,6 +79,18 @@ func parseURL(raw, base string) (*url.URL, error) {
 	return u, nil
 }
 
+// cleanURLInput drops the leading and trailing C0 controls and spaces of a
+// URL string, and its tabs and newlines, as the URL parser does first.
+func cleanURLInput(s string) string {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // resolveRelative resolves the relative reference s (of the constructor's
 // url argument raw) against base, as the URL standard does for a special
 // base: a '\' before the query is a '/'; a reference that then starts with
@@ -99,7 +105,7 @@ func resolveRelative(s, raw, base string) (*url.URL, error) {
 		return nil, syntaxError(fmt.Sprintf("The URL '%s' is invalid: a relative URL needs Options.BaseURL.", redact.URL(raw)))
 	}
 	invalid := syntaxError(fmt.Sprintf("The URL '%s' is invalid.", redact.URL(raw)))
-	base, _, _ = strings.Cut(base, "#") // a page's URL may have a fragment
+	base, _, _ = strings.Cut(cleanURLInput(base), "#") // a page's URL may have a fragment
 	baseScheme, _, _ := splitScheme(base)
 	switch baseScheme {
 	case "http", "https", "ws", "wss":
