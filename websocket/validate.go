@@ -143,10 +143,11 @@ func resolveRelative(s, raw, base string) (*url.URL, error) {
 		bp := b.EscapedPath()
 		path = bp[:strings.LastIndexByte(bp, '/')+1] + path
 	}
-	abs := b.Scheme + "://" + b.Host + path
+	authority := b.Host
 	if b.User != nil {
-		abs = b.Scheme + "://" + b.User.String() + "@" + b.Host + path
+		authority = b.User.String() + "@" + authority
 	}
+	abs := b.Scheme + "://" + authority + path
 	if hasQuery {
 		abs += "?" + query
 	}
